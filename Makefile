@@ -1,0 +1,46 @@
+# matview_scheduler: PGXS build. `make && make install` with pg_config on the PATH.
+EXTENSION = matview_scheduler
+MODULE_big = matview_scheduler
+DATA = $(wildcard matview_scheduler--*.sql)
+
+CORE_SRCS = $(wildcard src/core/*.cpp)
+PG_SRCS = $(wildcard src/pg/*.cpp)
+OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+
+# pg_regress: the SQL API, on a throwaway instance that preloads the library.
+REGRESS = $(patsubst sql/%.sql,%,$(wildcard sql/*.sql))
+REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
+
+PROVE_TESTS = test/t/*.pl
+
+# No LLVM bitcode for the JIT: it would need a matching clang and gains nothing here.
+override with_llvm = no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The server headers are not ours to make warning-free: read them as system headers.
+override CXXFLAGS += -std=c++17 -Wall -Wextra -isystem $(includedir_server) $(EXTRA_CXXFLAGS)
+override CPPFLAGS := -Isrc $(CPPFLAGS)
+SHLIB_LINK += -lstdc++
+
+.PHONY: unit tapcheck regresscheck
+
+# GoogleTest for src/core (no PostgreSQL needed).
+UNIT_SRCS = $(wildcard test/unit/*.cpp)
+test/unit/unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard src/core/*.hpp)
+	$(CXX) -std=c++17 -Wall -Wextra -O1 -g -Isrc $(EXTRA_CXXFLAGS) -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lgtest -lgtest_main -pthread
+
+unit: test/unit/unit_tests
+	test/unit/unit_tests
+
+# pg_regress on its own temporary instance; run as a user that may run initdb.
+regresscheck:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+
+# TAP tests (PostgreSQL::Test::Cluster) against the installed extension.
+tapcheck:
+	$(prove_installcheck)
+
+EXTRA_CLEAN = test/unit/unit_tests tmp_check_regress

@@ -1,0 +1,50 @@
+// Calendar arithmetic on the proleptic Gregorian calendar, with no time zone.
+#pragma once
+
+#include <cstdint>
+
+namespace mvs {
+
+// An instant: microseconds since 1970-01-01 00:00:00 UTC.
+using UtcMicros = std::int64_t;
+
+constexpr std::int64_t kMicrosPerSecond = 1000000;
+constexpr std::int64_t kSecondsPerDay = 86400;
+constexpr std::int64_t kMicrosPerDay = kSecondsPerDay * kMicrosPerSecond;
+
+// A wall-clock reading: what a clock on the wall shows, in no particular zone.
+struct CivilTime {
+    int year = 1970;
+    int month = 1; // 1..12
+    int day = 1;   // 1..31
+    int hour = 0;
+    int minute = 0;
+    int second = 0;
+    int micro = 0;
+};
+
+bool operator==(const CivilTime& a, const CivilTime& b);
+inline bool operator!=(const CivilTime& a, const CivilTime& b) {
+    return !(a == b);
+}
+
+bool is_leap_year(std::int64_t year);
+int days_in_month(std::int64_t year, int month);
+
+// Days since 1970-01-01 for a date, and back.
+std::int64_t days_from_civil(std::int64_t year, int month, int day);
+void civil_from_days(std::int64_t days, std::int64_t* year, int* month, int* day);
+
+// ISO weekday of a day number: 1 = Monday ... 7 = Sunday.
+int iso_weekday(std::int64_t days);
+
+// A wall-clock reading as microseconds since 1970-01-01 00:00 on the same wall clock, and back.
+std::int64_t wall_micros(const CivilTime& t);
+CivilTime civil_from_wall_micros(std::int64_t wall);
+
+// Adds months, keeping the day of month when the target month has it and using the month's last
+// day when it does not (Jan 31 + 1 month = Feb 28/29; + 2 months = Mar 31).
+CivilTime add_months(const CivilTime& t, std::int64_t months);
+CivilTime add_days(const CivilTime& t, std::int64_t days);
+
+} // namespace mvs

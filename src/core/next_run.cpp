@@ -1,0 +1,139 @@
+#include "next_run.hpp"
+
+namespace mvs {
+
+namespace {
+
+constexpr std::int64_t kMinuteMicros = 60 * kMicrosPerSecond;
+constexpr std::int64_t kQuarterHourMicros = 15 * kMinuteMicros;
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+    std::int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        --q;
+    return q;
+}
+
+// The n-th point of an interval grid.
+UtcMicros grid_point(const IntervalSpec& every, UtcMicros anchor, const CivilTime& anchor_local,
+                     std::int64_t n, const TimeZone& zone) {
+    UtcMicros base = anchor;
+    if (every.months != 0 || every.days != 0) {
+        CivilTime t = add_months(anchor_local, n * every.months);
+        t = add_days(t, n * every.days);
+        base = from_local(zone, t);
+    }
+    return base + n * every.micros;
+}
+
+UtcMicros next_interval(const IntervalSpec& every, UtcMicros anchor, UtcMicros after,
+                        const TimeZone& zone) {
+    if (after < anchor)
+        return anchor;
+    if (every.months == 0 && every.days == 0)
+        return anchor + (floor_div(after - anchor, every.micros) + 1) * every.micros;
+    // Estimate n from the average length of a step, then walk to the exact point.
+    const std::int64_t approx =
+        every.months * (2629746 * kMicrosPerSecond) + every.days * kMicrosPerDay + every.micros;
+    const CivilTime anchor_local = to_local(zone, anchor);
+    std::int64_t n = approx > 0 ? (after - anchor) / approx : 0;
+    while (grid_point(every, anchor, anchor_local, n, zone) <= after)
+        ++n;
+    while (n > 0 && grid_point(every, anchor, anchor_local, n - 1, zone) > after)
+        --n;
+    return grid_point(every, anchor, anchor_local, n, zone);
+}
+
+// Minutely and hourly are elapsed-time schedules that land where the zone's clock shows :00. Every
+// offset in use today is a whole number of quarter hours, so those instants lie on the UTC quarter
+// hour grid; check a few grid points rather than trusting the wall clock near a DST change.
+UtcMicros next_sub_day(CalendarUnit unit, UtcMicros after, const TimeZone& zone) {
+    const std::int64_t step = unit == CalendarUnit::Minute ? kMinuteMicros : kQuarterHourMicros;
+    UtcMicros candidate = (floor_div(after, step) + 1) * step;
+    for (int i = 0; i < 16; ++i, candidate += step) {
+        const CivilTime local = to_local(zone, candidate);
+        if (local.second == 0 && local.micro == 0 &&
+            (unit == CalendarUnit::Minute || local.minute == 0))
+            return candidate;
+    }
+    // A zone with an odd offset (local mean time, long ago): go by its wall clock.
+    CivilTime local = to_local(zone, after);
+    local.second = 0;
+    local.micro = 0;
+    if (unit == CalendarUnit::Hour)
+        local.minute = 0;
+    const std::int64_t unit_micros =
+        unit == CalendarUnit::Minute ? kMinuteMicros : 60 * kMinuteMicros;
+    for (;;) {
+        local = civil_from_wall_micros(wall_micros(local) + unit_micros);
+        const UtcMicros t = from_local(zone, local);
+        if (t > after)
+            return t;
+    }
+}
+
+// The start of the calendar period holding `local`, on the wall clock.
+CivilTime period_start(CalendarUnit unit, const CivilTime& local) {
+    CivilTime t;
+    t.year = local.year;
+    t.month = local.month;
+    t.day = local.day;
+    switch (unit) {
+    case CalendarUnit::Week: {
+        const std::int64_t days = days_from_civil(t.year, t.month, t.day);
+        t = add_days(t, 1 - iso_weekday(days));
+        break;
+    }
+    case CalendarUnit::Month:
+        t.day = 1;
+        break;
+    case CalendarUnit::Quarter:
+        t.day = 1;
+        t.month = (local.month - 1) / 3 * 3 + 1;
+        break;
+    case CalendarUnit::Year:
+        t.day = 1;
+        t.month = 1;
+        break;
+    default:
+        break;
+    }
+    return t;
+}
+
+CivilTime advance(CalendarUnit unit, const CivilTime& t, std::int64_t k) {
+    switch (unit) {
+    case CalendarUnit::Day:
+        return add_days(t, k);
+    case CalendarUnit::Week:
+        return add_days(t, 7 * k);
+    case CalendarUnit::Month:
+        return add_months(t, k);
+    case CalendarUnit::Quarter:
+        return add_months(t, 3 * k);
+    default:
+        return add_months(t, 12 * k);
+    }
+}
+
+UtcMicros next_calendar(CalendarUnit unit, UtcMicros after, const TimeZone& zone) {
+    if (unit == CalendarUnit::Minute || unit == CalendarUnit::Hour)
+        return next_sub_day(unit, after, zone);
+    const CivilTime start = period_start(unit, to_local(zone, after));
+    for (std::int64_t k = 0;; ++k) {
+        const UtcMicros t = from_local(zone, advance(unit, start, k));
+        if (t > after)
+            return t;
+    }
+}
+
+} // namespace
+
+UtcMicros next_due_after(const Schedule& schedule, UtcMicros anchor, UtcMicros after,
+                         const TimeZone& zone) {
+    if (schedule.kind == ScheduleKind::Calendar)
+        return next_calendar(schedule.unit, after, zone);
+    return next_interval(schedule.every, anchor, after, zone);
+}
+
+} // namespace mvs

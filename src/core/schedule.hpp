@@ -1,0 +1,42 @@
+// The parsed form of a schedule, and its canonical text ("spec") as stored in the catalog.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace mvs {
+
+enum class ScheduleKind : std::uint8_t {
+    Interval, // every N (a PostgreSQL interval), on a grid from the anchor
+    Calendar, // hourly, daily, ...: aligned to the calendar in the schedule's zone
+};
+
+enum class CalendarUnit : std::uint8_t { Minute, Hour, Day, Week, Month, Quarter, Year };
+
+// An interval as PostgreSQL keeps it: months and days move the wall clock, micros are elapsed time.
+struct IntervalSpec {
+    std::int32_t months = 0;
+    std::int32_t days = 0;
+    std::int64_t micros = 0;
+};
+
+// Plain data on purpose: it crosses into PostgreSQL code, which may longjmp past it.
+struct Schedule {
+    ScheduleKind kind = ScheduleKind::Interval;
+    IntervalSpec every;
+    CalendarUnit unit = CalendarUnit::Hour;
+};
+
+bool operator==(const Schedule& a, const Schedule& b);
+
+const char* calendar_unit_name(CalendarUnit unit);
+
+// Canonical text of a schedule, e.g. "interval 0 0 30000000" or "calendar hour". Returns false when
+// the buffer is too small.
+bool format_spec(const Schedule& schedule, char* buffer, std::size_t size);
+
+// Reads what format_spec wrote. Returns false on anything else.
+bool parse_spec(std::string_view spec, Schedule* out);
+
+} // namespace mvs

@@ -1,0 +1,117 @@
+#include "schedule_parser.hpp"
+
+#include <cctype>
+#include <cstdio>
+#include <string>
+
+#include "civil_time.hpp"
+
+namespace mvs {
+
+namespace {
+
+struct Word {
+    const char* text;
+    CalendarUnit unit;
+};
+
+// Words, and "every <unit>", mean a schedule aligned to the calendar.
+const Word kWords[] = {
+    {"minutely", CalendarUnit::Minute},     {"hourly", CalendarUnit::Hour},
+    {"daily", CalendarUnit::Day},           {"weekly", CalendarUnit::Week},
+    {"monthly", CalendarUnit::Month},       {"quarterly", CalendarUnit::Quarter},
+    {"yearly", CalendarUnit::Year},         {"annually", CalendarUnit::Year},
+    {"every minute", CalendarUnit::Minute}, {"every hour", CalendarUnit::Hour},
+    {"every day", CalendarUnit::Day},       {"every week", CalendarUnit::Week},
+    {"every month", CalendarUnit::Month},   {"every quarter", CalendarUnit::Quarter},
+    {"every year", CalendarUnit::Year},
+};
+
+bool is_space(char c) {
+    return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+
+// Lower case, trimmed, with runs of white space made one blank.
+std::string normalize(std::string_view text) {
+    std::string out;
+    bool pending_space = false;
+    for (char c : text) {
+        if (is_space(c)) {
+            pending_space = !out.empty();
+            continue;
+        }
+        if (pending_space)
+            out += ' ';
+        pending_space = false;
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+ParseOutcome error(const char* message) {
+    ParseOutcome r;
+    r.status = ParseStatus::Error;
+    std::snprintf(r.message, sizeof r.message, "%s", message);
+    return r;
+}
+
+} // namespace
+
+ParseOutcome parse_schedule(std::string_view text) {
+    const std::string norm = normalize(text);
+    if (norm.empty())
+        return error("schedule is empty");
+    for (const auto& w : kWords) {
+        if (norm == w.text) {
+            ParseOutcome r;
+            r.status = ParseStatus::Ok;
+            r.schedule.kind = ScheduleKind::Calendar;
+            r.schedule.unit = w.unit;
+            return r;
+        }
+    }
+    // Everything else is an interval, with or without "every " in front. Positions refer to the
+    // original text, so the caller hands PostgreSQL exactly what the user wrote.
+    std::size_t begin = 0;
+    while (begin < text.size() && is_space(text[begin]))
+        ++begin;
+    std::size_t end = text.size();
+    while (end > begin && is_space(text[end - 1]))
+        --end;
+    const std::string_view body = text.substr(begin, end - begin);
+    if (body.size() >= 5 && normalize(body.substr(0, 5)) == "every" &&
+        (body.size() == 5 || is_space(body[5]))) {
+        begin += 5;
+        while (begin < end && is_space(text[begin]))
+            ++begin;
+        if (begin == end)
+            return error("\"every\" needs an interval after it");
+    }
+    ParseOutcome r;
+    r.status = ParseStatus::NeedsInterval;
+    r.interval_begin = begin;
+    r.interval_length = end - begin;
+    return r;
+}
+
+ParseOutcome schedule_from_interval(const IntervalSpec& every) {
+    if (every.months < 0 || every.days < 0 || every.micros < 0)
+        return error("schedule interval must be positive");
+    if (every.months == 0 && every.days == 0 && every.micros == 0)
+        return error("schedule interval must be greater than zero");
+    if (every.months == 0 && every.days == 0 && every.micros < kMicrosPerSecond)
+        return error("schedule interval must be at least 1 second");
+    ParseOutcome r;
+    r.status = ParseStatus::Ok;
+    r.schedule.kind = ScheduleKind::Interval;
+    r.schedule.every = every;
+    return r;
+}
+
+const char* schedule_forms_hint() {
+    return "Use an interval such as '30 seconds', '5 minutes' or '1 day 2 hours' (\"every\" may "
+           "come first: 'every 5 minutes'), or one of the words minutely, hourly, daily, weekly, "
+           "monthly, quarterly, yearly.";
+}
+
+} // namespace mvs

@@ -1,0 +1,52 @@
+#include "time_zone.hpp"
+
+namespace mvs {
+
+namespace {
+
+std::int64_t floor_seconds(UtcMicros t) {
+    std::int64_t s = t / kMicrosPerSecond;
+    if (t % kMicrosPerSecond < 0)
+        --s;
+    return s;
+}
+
+} // namespace
+
+CivilTime to_local(const TimeZone& zone, UtcMicros instant) {
+    const std::int64_t offset = zone.utc_offset_seconds(floor_seconds(instant));
+    return civil_from_wall_micros(instant + offset * kMicrosPerSecond);
+}
+
+UtcMicros from_local(const TimeZone& zone, const CivilTime& local) {
+    const std::int64_t wall = wall_micros(local);
+    const std::int64_t wall_s = floor_seconds(wall);
+    // Real zones change offset at most once in any two days, so the offsets a day either side of
+    // the reading are the only candidates.
+    const std::int64_t before = zone.utc_offset_seconds(wall_s - kSecondsPerDay);
+    const std::int64_t after = zone.utc_offset_seconds(wall_s + kSecondsPerDay);
+    const UtcMicros with_before = wall - before * kMicrosPerSecond;
+    const UtcMicros with_after = wall - after * kMicrosPerSecond;
+    const bool before_ok = zone.utc_offset_seconds(floor_seconds(with_before)) == before;
+    const bool after_ok = zone.utc_offset_seconds(floor_seconds(with_after)) == after;
+    if (before_ok && after_ok)
+        return with_before < with_after ? with_before : with_after;
+    if (before_ok)
+        return with_before;
+    if (after_ok)
+        return with_after;
+    // In the gap: the first valid instant after it is the transition itself. It lies between the
+    // two candidate instants; find the first second that already has the later offset.
+    std::int64_t lo = floor_seconds(with_after < with_before ? with_after : with_before);
+    std::int64_t hi = floor_seconds(with_after < with_before ? with_before : with_after) + 1;
+    while (hi - lo > 1) {
+        const std::int64_t mid = lo + (hi - lo) / 2;
+        if (zone.utc_offset_seconds(mid) == before)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi * kMicrosPerSecond;
+}
+
+} // namespace mvs

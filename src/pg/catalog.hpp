@@ -1,0 +1,56 @@
+// Reading and writing matview_scheduler.schedules and matview_scheduler.runs through SPI. Every
+// function here expects a transaction, SPI_connect() and an active snapshot, and runs its SQL with
+// the privileges of the current user id (the callers switch to a superuser where needed).
+#pragma once
+
+#include "pg/pg_headers.hpp"
+
+extern "C" {
+#include "datatype/timestamp.h"
+#include "pgtime.h"
+}
+
+namespace mvs::pg {
+
+// A schedule as the scheduler reads it. Plain data.
+struct DueSchedule {
+    int64 id;
+    Oid view;
+    TimestampTz next_run;
+    TimestampTz anchor;
+    char spec[128];
+    char timezone[TZ_STRLEN_MAX + 1];
+};
+
+// The advisory lock a refresh holds on its view, for as long as it runs. objsubid 3 is not used
+// by the SQL advisory-lock functions, so user locks never collide with it.
+constexpr uint32 kRefreshLockClass = 0x6d767363; // "mvsc"
+constexpr uint16 kRefreshLockSubId = 3;
+
+// SQL API side.
+int64 catalog_upsert_schedule(Oid view, Oid owner, const char* schedule, const char* spec,
+                              TimestampTz anchor, const char* timezone, TimestampTz next_run);
+bool catalog_schedule_owner(Oid view, Oid* owner);
+bool catalog_delete_schedule(Oid view);
+
+// Scheduler side.
+bool catalog_extension_present();
+// Schedules due at `now`, oldest due first, locked for this transaction; at most `limit`.
+int catalog_fetch_due(TimestampTz now, int limit, DueSchedule** out);
+// Records a run as started and moves the schedule to its next due time. Returns the run id.
+int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run);
+void catalog_set_next_run(int64 schedule_id, TimestampTz next_run);
+// A schedule that cannot be computed: recorded as a failed run, and stopped (next_run NULL).
+void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* message);
+// The earliest next_run of any schedule; false when nothing is scheduled.
+bool catalog_earliest_next_run(TimestampTz* out);
+// Marks runs still 'running' as interrupted: the given ones, or (with n < 0) every one whose
+// refresh no longer holds its view's lock.
+void catalog_mark_interrupted(const int64* run_ids, int n, const char* message);
+
+// Refresh worker side.
+bool catalog_run_target(int64 run_id, Oid* view, Oid* owner);
+void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate,
+                        const char* message);
+
+} // namespace mvs::pg

@@ -1,0 +1,24 @@
+// The calls that differ between PostgreSQL versions, in one place. Written for 15; each branch for
+// a newer version is where its renamed call goes.
+#pragma once
+
+extern "C" {
+#include "utils/acl.h"
+}
+
+#if PG_VERSION_NUM < 150000
+#error "matview_scheduler needs PostgreSQL 15 or newer"
+#endif
+
+namespace mvs::pg {
+
+// Does `role` own the relation (directly, or through membership, or as superuser)?
+inline bool role_owns_relation(Oid relid, Oid role) {
+#if PG_VERSION_NUM >= 160000
+    return object_ownercheck(RelationRelationId, relid, role);
+#else
+    return pg_class_ownercheck(relid, role);
+#endif
+}
+
+} // namespace mvs::pg

@@ -1,0 +1,225 @@
+#include "pg/launcher.hpp"
+
+#include <algorithm>
+
+extern "C" {
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_database.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+}
+
+#include "pg/scheduler.hpp"
+#include "pg/settings.hpp"
+#include "pg/shared_state.hpp"
+
+namespace mvs::pg {
+
+namespace {
+
+// Databases are looked at again this often, besides when a database is created, to catch one
+// restored or copied by means the utility hook does not see.
+constexpr long kRescanMs = 60 * 1000;
+// A scheduler that stops unexpectedly is restarted after this, doubling up to the maximum.
+constexpr long kRestartMinMs = 1000;
+constexpr long kRestartMaxMs = 60 * 1000;
+// A scheduler that ran this long before stopping starts again with the shortest delay.
+constexpr long kHealthyRunMs = 60 * 1000;
+
+struct SchedulerProcess {
+    BackgroundWorkerHandle* handle;
+    TimestampTz started;
+    TimestampTz restart_after;
+    long backoff_ms;
+};
+
+SchedulerProcess* processes = nullptr;
+
+struct DatabaseEntry {
+    Oid oid;
+    bool eligible; // not a template, accepts connections
+};
+
+// Every database, as the launcher may see it without connecting to one.
+List* list_databases() {
+    List* result = NIL;
+    MemoryContext caller = CurrentMemoryContext;
+    StartTransactionCommand();
+    PushActiveSnapshot(GetTransactionSnapshot());
+    Relation rel = table_open(DatabaseRelationId, AccessShareLock);
+    TableScanDesc scan = table_beginscan_catalog(rel, 0, nullptr);
+    HeapTuple tuple = nullptr;
+    while ((tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
+        const Form_pg_database db = reinterpret_cast<Form_pg_database>(GETSTRUCT(tuple));
+        MemoryContext old = MemoryContextSwitchTo(caller);
+        DatabaseEntry* entry = static_cast<DatabaseEntry*>(palloc(sizeof(DatabaseEntry)));
+        entry->oid = db->oid;
+        entry->eligible = db->datallowconn && !db->datistemplate;
+        result = lappend(result, entry);
+        MemoryContextSwitchTo(old);
+    }
+    table_endscan(scan);
+    table_close(rel, AccessShareLock);
+    PopActiveSnapshot();
+    CommitTransactionCommand();
+    MemoryContextSwitchTo(caller);
+    return result;
+}
+
+void stop_scheduler(int slot) {
+    if (processes[slot].handle != nullptr) {
+        TerminateBackgroundWorker(processes[slot].handle);
+        pfree(processes[slot].handle);
+        processes[slot].handle = nullptr;
+    }
+}
+
+// New eligible databases get a slot (their scheduler looks for the extension and stops if there
+// is none); databases that are gone or no longer eligible lose theirs.
+void rescan_databases(MemoryContext scratch) {
+    MemoryContext old = MemoryContextSwitchTo(scratch);
+    List* databases = list_databases();
+    ListCell* cell = nullptr;
+    foreach (cell, databases) {
+        const DatabaseEntry* db = static_cast<DatabaseEntry*>(lfirst(cell));
+        if (db->eligible && slot_for_database(db->oid, false) < 0 &&
+            slot_for_database(db->oid, true) < 0)
+            ereport(WARNING, (errmsg("matview_scheduler: no room to serve database %u", db->oid),
+                              errhint("Raise matview_scheduler.max_databases.")));
+    }
+    for (int i = 0; i < slot_count(); ++i) {
+        Oid dboid = InvalidOid;
+        bool wanted = false;
+        if (!slot_get(i, &dboid, &wanted))
+            continue;
+        bool keep = false;
+        foreach (cell, databases) {
+            const DatabaseEntry* db = static_cast<DatabaseEntry*>(lfirst(cell));
+            if (db->oid == dboid)
+                keep = db->eligible;
+        }
+        if (!keep) {
+            stop_scheduler(i);
+            slot_release(i);
+        }
+    }
+    MemoryContextSwitchTo(old);
+    MemoryContextReset(scratch);
+}
+
+bool start_scheduler(int slot, Oid dboid) {
+    BackgroundWorker worker;
+    describe_scheduler_worker(&worker, dboid);
+    worker.bgw_notify_pid = MyProcPid;
+    BackgroundWorkerHandle* handle = nullptr;
+    MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+    const bool ok = RegisterDynamicBackgroundWorker(&worker, &handle);
+    MemoryContextSwitchTo(old);
+    if (!ok)
+        return false;
+    processes[slot].handle = handle;
+    processes[slot].started = GetCurrentTimestamp();
+    return true;
+}
+
+// Starts, restarts and forgets schedulers. Returns how long until something is due here (ms).
+long supervise(TimestampTz now) {
+    long wait_ms = kRescanMs;
+    for (int i = 0; i < slot_count(); ++i) {
+        SchedulerProcess& p = processes[i];
+        Oid dboid = InvalidOid;
+        bool wanted = false;
+        if (!slot_get(i, &dboid, &wanted)) {
+            stop_scheduler(i);
+            continue;
+        }
+        pid_t pid = 0;
+        if (p.handle != nullptr && GetBackgroundWorkerPid(p.handle, &pid) == BGWH_STOPPED) {
+            pfree(p.handle);
+            p.handle = nullptr;
+            // Still wanted means it did not stop for lack of the extension: restart, with backoff.
+            if (wanted) {
+                const bool healthy = TimestampDifferenceExceeds(p.started, now, kHealthyRunMs);
+                p.backoff_ms = healthy || p.backoff_ms == 0
+                                   ? kRestartMinMs
+                                   : std::min(p.backoff_ms * 2, kRestartMaxMs);
+                p.restart_after = TimestampTzPlusMilliseconds(now, p.backoff_ms);
+            }
+        }
+        if (!wanted || p.handle != nullptr)
+            continue;
+        if (p.restart_after > now) {
+            wait_ms = std::min(wait_ms, TimestampDifferenceMilliseconds(now, p.restart_after) + 1);
+            continue;
+        }
+        if (!start_scheduler(i, dboid)) {
+            // No free background worker slot: try again shortly.
+            p.restart_after = TimestampTzPlusMilliseconds(now, kRestartMinMs);
+            wait_ms = std::min(wait_ms, kRestartMinMs);
+        }
+    }
+    return wait_ms;
+}
+
+} // namespace
+
+void register_launcher() {
+    BackgroundWorker worker;
+    memset(&worker, 0, sizeof worker);
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    // Nothing runs on a standby: the launcher starts once the server accepts writes.
+    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    worker.bgw_restart_time = 1;
+    strlcpy(worker.bgw_library_name, "matview_scheduler", BGW_MAXLEN);
+    strlcpy(worker.bgw_function_name, "mvs_launcher_main", BGW_MAXLEN);
+    strlcpy(worker.bgw_name, "matview_scheduler launcher", BGW_MAXLEN);
+    strlcpy(worker.bgw_type, "matview_scheduler launcher", BGW_MAXLEN);
+    RegisterBackgroundWorker(&worker);
+}
+
+} // namespace mvs::pg
+
+extern "C" void mvs_launcher_main(Datum) {
+    using namespace mvs::pg;
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    pqsignal(SIGTERM, die);
+    BackgroundWorkerUnblockSignals();
+    BackgroundWorkerInitializeConnection(nullptr, nullptr, 0);
+    pgstat_report_appname("matview_scheduler launcher");
+
+    processes = static_cast<SchedulerProcess*>(
+        MemoryContextAllocZero(TopMemoryContext, sizeof(SchedulerProcess) * slot_count()));
+    MemoryContext scratch = AllocSetContextCreate(TopMemoryContext, "matview_scheduler launcher",
+                                                  ALLOCSET_DEFAULT_SIZES);
+    launcher_register_self();
+
+    TimestampTz next_rescan = 0;
+    for (;;) {
+        CHECK_FOR_INTERRUPTS();
+        if (ConfigReloadPending) {
+            ConfigReloadPending = false;
+            ProcessConfigFile(PGC_SIGHUP);
+        }
+        TimestampTz now = GetCurrentTimestamp();
+        if (take_rescan_request() || now >= next_rescan) {
+            rescan_databases(scratch);
+            next_rescan = TimestampTzPlusMilliseconds(now, kRescanMs);
+        }
+        long wait_ms = supervise(now);
+        wait_ms = std::min(wait_ms, TimestampDifferenceMilliseconds(now, next_rescan) + 1);
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_ms,
+                        PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+    }
+}

@@ -1,0 +1,60 @@
+// Module initialisation: settings, shared memory, the commit callback and the launcher.
+#include "pg/pg_headers.hpp"
+
+extern "C" {
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "storage/shmem.h"
+}
+
+#include "pg/launcher.hpp"
+#include "pg/module.hpp"
+#include "pg/settings.hpp"
+#include "pg/shared_state.hpp"
+#include "pg/utility_hook.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+void _PG_init(void);
+}
+
+namespace {
+
+bool preloaded = false;
+shmem_request_hook_type prev_shmem_request_hook = nullptr;
+shmem_startup_hook_type prev_shmem_startup_hook = nullptr;
+
+void on_shmem_request() {
+    if (prev_shmem_request_hook != nullptr)
+        prev_shmem_request_hook();
+    mvs::pg::shared_state_request();
+}
+
+void on_shmem_startup() {
+    if (prev_shmem_startup_hook != nullptr)
+        prev_shmem_startup_hook();
+    mvs::pg::shared_state_attach();
+}
+
+} // namespace
+
+namespace mvs::pg {
+bool library_preloaded() {
+    return preloaded;
+}
+} // namespace mvs::pg
+
+void _PG_init(void) {
+    mvs::pg::define_settings();
+    mvs::pg::register_commit_callback();
+    mvs::pg::install_utility_hook();
+    if (!process_shared_preload_libraries_in_progress)
+        return; // loaded by a function call: the SQL API works, nothing is scheduled
+    preloaded = true;
+
+    prev_shmem_request_hook = shmem_request_hook;
+    shmem_request_hook = on_shmem_request;
+    prev_shmem_startup_hook = shmem_startup_hook;
+    shmem_startup_hook = on_shmem_startup;
+    mvs::pg::register_launcher();
+}

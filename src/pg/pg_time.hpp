@@ -1,0 +1,47 @@
+// PostgreSQL's clock and time-zone rules, as core's types.
+#pragma once
+
+#include "pg/pg_headers.hpp"
+
+extern "C" {
+#include "datatype/timestamp.h"
+#include "pgtime.h"
+}
+
+#include "core/civil_time.hpp"
+#include "core/time_zone.hpp"
+
+namespace mvs::pg {
+
+// PostgreSQL counts from 2000-01-01, core from 1970-01-01.
+constexpr std::int64_t kPgEpochShiftMicros =
+    static_cast<std::int64_t>(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * mvs::kMicrosPerDay;
+
+inline UtcMicros to_utc_micros(TimestampTz t) {
+    return t + kPgEpochShiftMicros;
+}
+inline TimestampTz to_timestamptz(UtcMicros t) {
+    return t - kPgEpochShiftMicros;
+}
+
+// A zone backed by PostgreSQL's tz database (pg_tzset), so every name PostgreSQL accepts works.
+class PgZone final : public mvs::TimeZone {
+  public:
+    explicit PgZone(const pg_tz* tz) : tz_(tz) {}
+    std::int64_t utc_offset_seconds(std::int64_t utc_seconds) const override;
+
+  private:
+    const pg_tz* tz_;
+};
+
+} // namespace mvs::pg
+
+#include "core/schedule.hpp"
+
+namespace mvs::pg {
+
+// The first due time of `schedule` strictly after `after`, in zone `tz` (core's next_due_after).
+TimestampTz next_due(const mvs::Schedule& schedule, TimestampTz anchor, TimestampTz after,
+                     const pg_tz* tz);
+
+} // namespace mvs::pg

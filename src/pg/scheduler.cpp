@@ -1,0 +1,300 @@
+#include "pg/scheduler.hpp"
+
+#include <algorithm>
+
+extern "C" {
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "pgstat.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+}
+
+#include "core/schedule.hpp"
+#include "pg/catalog.hpp"
+#include "pg/error_bridge.hpp"
+#include "pg/pg_time.hpp"
+#include "pg/refresh_worker.hpp"
+#include "pg/settings.hpp"
+#include "pg/shared_state.hpp"
+
+namespace mvs::pg {
+
+namespace {
+
+// A bookkeeping error is retried after this, so a persistent one cannot spin.
+constexpr long kErrorRetryMs = 1000;
+// A due schedule whose row another transaction holds is looked at again after this.
+constexpr long kLockedRetryMs = 1000;
+
+struct RunningRefresh {
+    int64 schedule_id;
+    int64 run_id;
+    BackgroundWorkerHandle* handle;
+};
+
+// Refreshes this scheduler started and has not seen finish. Lives in TopMemoryContext.
+RunningRefresh* running = nullptr;
+int running_count = 0;
+int running_capacity = 0;
+
+// Run ids whose worker stopped, still to be checked for a recorded result.
+int64* stopped_runs = nullptr;
+int stopped_count = 0;
+
+bool first_iteration = true;
+
+bool is_running(int64 schedule_id) {
+    for (int i = 0; i < running_count; ++i)
+        if (running[i].schedule_id == schedule_id)
+            return true;
+    return false;
+}
+
+void ensure_capacity(int needed) {
+    if (needed <= running_capacity)
+        return;
+    const int capacity = std::max(needed, running_capacity * 2);
+    MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+    running = static_cast<RunningRefresh*>(
+        running == nullptr ? palloc(sizeof(RunningRefresh) * capacity)
+                           : repalloc(running, sizeof(RunningRefresh) * capacity));
+    stopped_runs = static_cast<int64*>(stopped_runs == nullptr
+                                           ? palloc(sizeof(int64) * capacity)
+                                           : repalloc(stopped_runs, sizeof(int64) * capacity));
+    MemoryContextSwitchTo(old);
+    running_capacity = capacity;
+}
+
+// Forgets workers that have exited; their runs are checked for a result in the next transaction.
+void reap_workers() {
+    int kept = 0;
+    for (int i = 0; i < running_count; ++i) {
+        pid_t pid = 0;
+        if (GetBackgroundWorkerPid(running[i].handle, &pid) == BGWH_STOPPED) {
+            stopped_runs[stopped_count++] = running[i].run_id;
+            pfree(running[i].handle);
+        } else {
+            running[kept++] = running[i];
+        }
+    }
+    running_count = kept;
+}
+
+// The next due time after a run (or skip) at `now`. Missed due times are coalesced: the result is
+// always in the future. Returns false with *why set when the schedule cannot be computed.
+bool compute_next_run(const DueSchedule& due, TimestampTz now, TimestampTz* next,
+                      const char** why) {
+    mvs::Schedule schedule;
+    bool parsed = false;
+    const CppFailure failure = run_cpp([&] { parsed = mvs::parse_spec(due.spec, &schedule); });
+    if (failure.failed || !parsed) {
+        *why = "the stored schedule could not be read";
+        return false;
+    }
+    const pg_tz* tz = pg_tzset(due.timezone);
+    if (tz == nullptr) {
+        *why = "the schedule's time zone is not known to this server";
+        return false;
+    }
+    *next = next_due(schedule, due.anchor, std::max(now, due.next_run), tz);
+    return true;
+}
+
+struct Dispatch {
+    int64 schedule_id;
+    int64 run_id;
+};
+
+struct IterationResult {
+    Dispatch* dispatches;
+    int dispatch_count;
+    long wait_ms; // -1: until woken
+};
+
+// One transaction: reads what is due, records the runs to start, and moves schedules on.
+IterationResult plan_runs(MemoryContext keep) {
+    IterationResult result{nullptr, 0, -1};
+    StartTransactionCommand();
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "matview_scheduler: SPI_connect failed");
+    PushActiveSnapshot(GetTransactionSnapshot());
+    pgstat_report_activity(STATE_RUNNING, "matview_scheduler: planning refreshes");
+
+    if (!catalog_extension_present()) {
+        SPI_finish();
+        PopActiveSnapshot();
+        CommitTransactionCommand();
+        scheduler_mark_unwanted(MyDatabaseId);
+        ereport(LOG, (errmsg("matview_scheduler: extension not installed in this database, "
+                             "scheduler stopping")));
+        proc_exit(0);
+    }
+    if (first_iteration) {
+        // Runs left 'running' by a crash or restart, whose refresh no longer holds its lock.
+        catalog_mark_interrupted(nullptr, -1, "the server or scheduler restarted during the run");
+        first_iteration = false;
+    }
+    if (stopped_count > 0) {
+        catalog_mark_interrupted(stopped_runs, stopped_count,
+                                 "the refresh worker stopped before recording a result");
+        stopped_count = 0;
+    }
+
+    const TimestampTz now = GetCurrentTimestamp();
+    int free_workers = std::max(0, setting_max_workers - running_count);
+    const int limit = free_workers + running_count + 1;
+    DueSchedule* due = nullptr;
+    const int n = catalog_fetch_due(now, limit, &due);
+    result.dispatches =
+        static_cast<Dispatch*>(MemoryContextAlloc(keep, sizeof(Dispatch) * (n > 0 ? n : 1)));
+    bool waiting_for_worker = false;
+    int progress = 0;
+    for (int i = 0; i < n; ++i) {
+        TimestampTz next = 0;
+        const char* why = nullptr;
+        if (!compute_next_run(due[i], now, &next, &why)) {
+            catalog_fail_schedule(due[i], now, why);
+            ++progress;
+        } else if (is_running(due[i].id)) {
+            // Due while its previous run is still going: skipped, never queued behind it.
+            catalog_set_next_run(due[i].id, next);
+            ++progress;
+        } else if (free_workers > 0) {
+            const int64 run_id = catalog_start_run(due[i], now, next);
+            result.dispatches[result.dispatch_count++] = Dispatch{due[i].id, run_id};
+            --free_workers;
+            ++progress;
+        } else {
+            waiting_for_worker = true;
+        }
+    }
+
+    TimestampTz earliest = 0;
+    const bool any = catalog_earliest_next_run(&earliest);
+    SPI_finish();
+    PopActiveSnapshot();
+    CommitTransactionCommand();
+    pgstat_report_activity(STATE_IDLE, nullptr);
+
+    if (n == limit && !waiting_for_worker)
+        result.wait_ms = 0; // more may be due than one pass takes
+    else if (waiting_for_worker)
+        result.wait_ms = -1; // a worker's exit sets the latch
+    else if (any && earliest <= now)
+        result.wait_ms = progress > 0 ? 0 : kLockedRetryMs;
+    else if (any)
+        result.wait_ms = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), earliest);
+    return result;
+}
+
+// Starts the workers for planned runs; a run whose worker cannot start is recorded as failed.
+void start_workers(const IterationResult& plan) {
+    int64* failed = static_cast<int64*>(palloc(sizeof(int64) * (plan.dispatch_count + 1)));
+    int failed_count = 0;
+    for (int i = 0; i < plan.dispatch_count; ++i) {
+        BackgroundWorker worker;
+        describe_refresh_worker(&worker, MyDatabaseId, plan.dispatches[i].run_id);
+        worker.bgw_notify_pid = MyProcPid;
+        BackgroundWorkerHandle* handle = nullptr;
+        MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+        const bool ok = RegisterDynamicBackgroundWorker(&worker, &handle);
+        MemoryContextSwitchTo(old);
+        if (!ok) {
+            failed[failed_count++] = plan.dispatches[i].run_id;
+            continue;
+        }
+        ensure_capacity(running_count + 1);
+        running[running_count++] =
+            RunningRefresh{plan.dispatches[i].schedule_id, plan.dispatches[i].run_id, handle};
+    }
+    if (failed_count == 0)
+        return;
+    ereport(WARNING, (errmsg("matview_scheduler: could not start %d refresh worker(s): no free "
+                             "background worker slot",
+                             failed_count),
+                      errhint("Raise max_worker_processes.")));
+    StartTransactionCommand();
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "matview_scheduler: SPI_connect failed");
+    PushActiveSnapshot(GetTransactionSnapshot());
+    for (int i = 0; i < failed_count; ++i)
+        catalog_finish_run(failed[i], "failed", "53000",
+                           "could not start a refresh worker: no free background worker slot "
+                           "(max_worker_processes)");
+    SPI_finish();
+    PopActiveSnapshot();
+    CommitTransactionCommand();
+}
+
+} // namespace
+
+void describe_scheduler_worker(BackgroundWorker* worker, Oid dboid) {
+    memset(worker, 0, sizeof *worker);
+    worker->bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker->bgw_start_time = BgWorkerStart_RecoveryFinished;
+    worker->bgw_restart_time = BGW_NEVER_RESTART; // the launcher restarts it
+    worker->bgw_main_arg = ObjectIdGetDatum(dboid);
+    strlcpy(worker->bgw_library_name, "matview_scheduler", BGW_MAXLEN);
+    strlcpy(worker->bgw_function_name, "mvs_scheduler_main", BGW_MAXLEN);
+    snprintf(worker->bgw_name, BGW_MAXLEN, "matview_scheduler scheduler for database %u", dboid);
+    strlcpy(worker->bgw_type, "matview_scheduler scheduler", BGW_MAXLEN);
+}
+
+} // namespace mvs::pg
+
+extern "C" void mvs_scheduler_main(Datum arg) {
+    using namespace mvs::pg;
+    const Oid dboid = DatumGetObjectId(arg);
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    pqsignal(SIGTERM, die);
+    BackgroundWorkerUnblockSignals();
+    BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
+    scheduler_register_self(dboid);
+    pgstat_report_appname("matview_scheduler scheduler");
+    ensure_capacity(16);
+
+    MemoryContext loop_context =
+        AllocSetContextCreate(TopMemoryContext, "matview_scheduler loop", ALLOCSET_DEFAULT_SIZES);
+
+    // An error in the scheduler's own bookkeeping is logged and retried; it never ends the process.
+    sigjmp_buf local_sigjmp_buf;
+    if (sigsetjmp(local_sigjmp_buf, 1) != 0) {
+        HOLD_INTERRUPTS();
+        EmitErrorReport();
+        AbortOutOfAnyTransaction();
+        FlushErrorState();
+        MemoryContextSwitchTo(TopMemoryContext);
+        MemoryContextReset(loop_context);
+        RESUME_INTERRUPTS();
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kErrorRetryMs,
+                        PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+    }
+    PG_exception_stack = &local_sigjmp_buf;
+
+    for (;;) {
+        CHECK_FOR_INTERRUPTS();
+        if (ConfigReloadPending) {
+            ConfigReloadPending = false;
+            ProcessConfigFile(PGC_SIGHUP);
+        }
+        MemoryContextSwitchTo(loop_context);
+        // Reset the latch before looking, so a wake-up during the pass is not lost.
+        ResetLatch(MyLatch);
+        reap_workers();
+        const IterationResult plan = plan_runs(loop_context);
+        MemoryContextSwitchTo(loop_context);
+        start_workers(plan);
+        MemoryContextSwitchTo(TopMemoryContext);
+        MemoryContextReset(loop_context);
+        if (plan.wait_ms != 0)
+            (void)WaitLatch(
+                MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (plan.wait_ms > 0 ? WL_TIMEOUT : 0),
+                plan.wait_ms, PG_WAIT_EXTENSION);
+    }
+}

@@ -1,0 +1,39 @@
+#include "pg/settings.hpp"
+
+#include <climits>
+
+#include "pg/pg_headers.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+}
+
+namespace mvs::pg {
+
+int setting_max_workers = 4;
+int setting_history_per_view = 1000;
+int setting_history_max_age_s = 30 * 24 * 3600;
+int setting_max_databases = 64;
+
+void define_settings() {
+    DefineCustomIntVariable(
+        "matview_scheduler.max_workers", "Refreshes that may run at once in each database.",
+        "Each running refresh uses one background worker process, out of "
+        "max_worker_processes.",
+        &setting_max_workers, 4, 1, 1024, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "matview_scheduler.history_per_view", "Rows of run history kept per materialized view.",
+        "Older rows are deleted as new runs are recorded.", &setting_history_per_view, 1000, 1,
+        INT_MAX, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("matview_scheduler.history_max_age",
+                            "Run history older than this is deleted as new runs are recorded.",
+                            "The latest run of each view is always kept.",
+                            &setting_history_max_age_s, 30 * 24 * 3600, 60, INT_MAX, PGC_SIGHUP,
+                            GUC_UNIT_S, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "matview_scheduler.max_databases", "Databases the scheduler can serve in this cluster.",
+        nullptr, &setting_max_databases, 64, 1, 4096, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+    MarkGUCPrefixReserved("matview_scheduler");
+}
+
+} // namespace mvs::pg

@@ -1,0 +1,13 @@
+// The matview_scheduler.* settings (GUCs).
+#pragma once
+
+namespace mvs::pg {
+
+extern int setting_max_workers;       // refresh workers per database at once
+extern int setting_history_per_view;  // run rows kept per view
+extern int setting_history_max_age_s; // run rows older than this are trimmed (seconds)
+extern int setting_max_databases;     // databases the launcher can track
+
+void define_settings();
+
+} // namespace mvs::pg

@@ -1,0 +1,36 @@
+// Shared memory the launcher, the schedulers and ordinary backends use to find and wake each other.
+#pragma once
+
+#include "pg/pg_headers.hpp"
+
+namespace mvs::pg {
+
+// Called from the shmem request and startup hooks.
+void shared_state_request();
+void shared_state_attach();
+bool shared_state_available();
+
+// Launcher side.
+void launcher_register_self();
+void launcher_unregister_self();
+// Makes sure the database has a slot. Returns its index, or -1 when every slot is taken.
+int slot_for_database(Oid dboid, bool create);
+int slot_count();
+// What a slot holds; false for a free slot.
+bool slot_get(int index, Oid* dboid, bool* wanted);
+void slot_release(int index);
+// Takes the launcher's pending "look at pg_database again" request.
+bool take_rescan_request();
+
+// Scheduler side.
+void scheduler_register_self(Oid dboid);
+// The database has no extension (any more): the launcher stops keeping a scheduler there.
+void scheduler_mark_unwanted(Oid dboid);
+
+// Backend side: ask for a wake once the current transaction commits.
+void wake_scheduler_at_commit(); // a schedule of this database changed
+void wake_launcher_at_commit();  // the extension was created here
+void request_rescan_at_commit(); // a database was created
+void register_commit_callback();
+
+} // namespace mvs::pg

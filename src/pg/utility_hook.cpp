@@ -1,0 +1,53 @@
+#include "pg/utility_hook.hpp"
+
+#include "pg/pg_headers.hpp"
+
+extern "C" {
+#include "nodes/parsenodes.h"
+#include "tcop/utility.h"
+}
+
+#include "pg/shared_state.hpp"
+
+namespace mvs::pg {
+
+namespace {
+
+ProcessUtility_hook_type prev_utility_hook = nullptr;
+
+bool drops_this_extension(const DropStmt* stmt) {
+    if (stmt->removeType != OBJECT_EXTENSION)
+        return false;
+    ListCell* cell = nullptr;
+    foreach (cell, stmt->objects) {
+        const Node* object = static_cast<const Node*>(lfirst(cell));
+        if (IsA(object, String) && strcmp(strVal(object), "matview_scheduler") == 0)
+            return true;
+    }
+    return false;
+}
+
+void on_utility(PlannedStmt* pstmt, const char* query, bool read_only,
+                ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* env,
+                DestReceiver* dest, QueryCompletion* qc) {
+    const Node* parsetree = pstmt->utilityStmt;
+    // The database's scheduler notices the extension is gone when woken, and exits.
+    if (IsA(parsetree, DropStmt) && drops_this_extension(castNode(DropStmt, parsetree)))
+        wake_scheduler_at_commit();
+    // A database made from a template that has the extension needs a scheduler too.
+    if (IsA(parsetree, CreatedbStmt))
+        request_rescan_at_commit();
+    if (prev_utility_hook != nullptr)
+        prev_utility_hook(pstmt, query, read_only, context, params, env, dest, qc);
+    else
+        standard_ProcessUtility(pstmt, query, read_only, context, params, env, dest, qc);
+}
+
+} // namespace
+
+void install_utility_hook() {
+    prev_utility_hook = ProcessUtility_hook;
+    ProcessUtility_hook = on_utility;
+}
+
+} // namespace mvs::pg
