@@ -8,7 +8,7 @@ PG_SRCS = $(wildcard src/pg/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 # pg_regress: the SQL API, on a throwaway instance that preloads the library.
-REGRESS = $(patsubst sql/%.sql,%,$(wildcard sql/*.sql))
+REGRESS = schedule_api bad_input
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 PROVE_TESTS = test/t/*.pl

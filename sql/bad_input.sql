@@ -1,0 +1,86 @@
+-- Bad input: each call fails with a SQLSTATE, a message and, where it helps, a hint, and changes
+-- nothing.
+SET TimeZone = 'UTC';
+CREATE TABLE plain_table (id int PRIMARY KEY);
+CREATE VIEW plain_view AS SELECT 1 AS one;
+CREATE INDEX plain_index ON plain_table (id);
+CREATE SEQUENCE plain_sequence;
+CREATE TEMP TABLE temp_table (id int);
+CREATE MATERIALIZED VIEW good_view AS SELECT 1 AS one;
+SELECT schedule_refresh('good_view', 'daily') AS schedule_id;
+
+-- Reports SQLSTATE, message and hint of whatever the statement raises.
+CREATE FUNCTION error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    state text;
+    message text;
+    hint text;
+BEGIN
+    EXECUTE statement;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+    RETURN state || ': ' || message || CASE WHEN hint <> '' THEN E'\nHINT: ' || hint ELSE '' END;
+END $$;
+
+-- The relation
+SELECT error_of($$SELECT schedule_refresh('no_such_view', 'hourly')$$);
+SELECT error_of($$SELECT schedule_refresh(4000000000::oid::regclass, 'hourly')$$);
+SELECT error_of($$SELECT schedule_refresh('plain_table', 'hourly')$$);
+SELECT error_of($$SELECT schedule_refresh('plain_view', 'hourly')$$);
+SELECT error_of($$SELECT schedule_refresh('plain_index', 'hourly')$$);
+SELECT error_of($$SELECT schedule_refresh('plain_sequence', 'hourly')$$);
+SELECT error_of($$SELECT schedule_refresh('temp_table', 'hourly')$$);
+-- PostgreSQL has no temporary materialized views: a view over a temporary table is refused
+-- before it exists, so there is nothing to schedule.
+SELECT error_of($$CREATE MATERIALIZED VIEW temp_view AS SELECT * FROM temp_table$$);
+SELECT error_of($$CREATE TEMP MATERIALIZED VIEW temp_view AS SELECT 1$$);
+SELECT error_of($$SELECT unschedule_refresh('plain_table')$$);
+
+-- NULL arguments
+SELECT error_of($$SELECT schedule_refresh(NULL, 'hourly')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', NULL)$$);
+SELECT error_of($$SELECT unschedule_refresh(NULL)$$);
+
+-- Schedule text that is not understood
+SELECT error_of($$SELECT schedule_refresh('good_view', 'sometimes')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', '')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', '   ')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'every')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'every fortnight')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'hourly please')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', '5 parsecs')$$);
+
+-- Intervals of zero or less, or under a second
+SELECT error_of($$SELECT schedule_refresh('good_view', '0 seconds')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'every 0 minutes')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', '-5 minutes')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', '5 minutes ago')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', '1 day -1 hour')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', '0.5 seconds')$$);
+
+-- A caller who does not own the view
+CREATE ROLE regress_mvs_stranger;
+GRANT SELECT ON good_view TO regress_mvs_stranger;
+SET ROLE regress_mvs_stranger;
+SELECT error_of($$SELECT schedule_refresh('good_view', 'hourly')$$);
+SELECT error_of($$SELECT unschedule_refresh('good_view')$$);
+RESET ROLE;
+
+-- A member of the owning role may schedule it.
+CREATE ROLE regress_mvs_team;
+CREATE ROLE regress_mvs_member IN ROLE regress_mvs_team;
+CREATE MATERIALIZED VIEW team_view AS SELECT 1 AS one;
+ALTER MATERIALIZED VIEW team_view OWNER TO regress_mvs_team;
+SET ROLE regress_mvs_member;
+SELECT schedule_refresh('team_view', 'hourly') > 0 AS scheduled;
+SELECT unschedule_refresh('team_view');
+RESET ROLE;
+
+-- Nothing above changed the catalog: the one good schedule is as it was.
+SELECT view, schedule FROM matview_scheduler.status;
+SELECT count(*) AS runs FROM matview_scheduler.runs WHERE view <> 'good_view'::regclass;
+
+DROP MATERIALIZED VIEW team_view;
+REVOKE ALL ON good_view FROM regress_mvs_stranger;
+DROP ROLE regress_mvs_stranger, regress_mvs_member, regress_mvs_team;

@@ -1,0 +1,122 @@
+-- The SQL API: schedule, replace, inspect and remove schedules.
+-- Only schedules that cannot come due during the test are used, so the output never depends on
+-- the scheduler's timing.
+CREATE EXTENSION matview_scheduler;
+SET TimeZone = 'Europe/Berlin';
+
+CREATE TABLE polls_user (id serial PRIMARY KEY, name text, age int);
+INSERT INTO polls_user (name, age) VALUES ('ann', 31), ('bob', 19), ('cyd', 25);
+CREATE MATERIALIZED VIEW polls_user_matt_view AS SELECT * FROM polls_user WHERE age >= 25;
+
+-- The API functions live in the extension's schema; the catalog in its own.
+SELECT p.proname, n.nspname
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.proname IN ('schedule_refresh', 'unschedule_refresh') ORDER BY 1;
+
+SELECT schedule_refresh('polls_user_matt_view', 'yearly') AS schedule_id;
+
+-- One row per schedule, nothing run yet.
+SELECT view, schedule, timezone, owner, last_started, last_finished, last_status, last_error,
+       last_sqlstate, next_run = date_trunc('year', now()) + interval '1 year' AS next_run_is_new_year
+  FROM matview_scheduler.status;
+
+-- Calling it again replaces the view's schedule and keeps its id.
+SELECT schedule_refresh('polls_user_matt_view', 'every 5 minutes') AS schedule_id;
+SELECT count(*) AS schedules, min(schedule) AS schedule, min(spec) AS spec
+  FROM matview_scheduler.schedules;
+
+-- Each accepted form: the stored canonical form, and the first due time as PostgreSQL's own
+-- date arithmetic in the session's time zone computes it. The first run is the first due time
+-- after the schedule is created, never at once. One transaction, so now() is the same instant
+-- throughout.
+BEGIN;
+CREATE TEMP TABLE forms (schedule text, expected_next timestamptz);
+INSERT INTO forms VALUES
+    ('30 seconds',          now() + interval '30 seconds'),
+    ('5 minutes',           now() + interval '5 minutes'),
+    ('1 hour',              now() + interval '1 hour'),
+    ('every 5 minutes',     now() + interval '5 minutes'),
+    ('EVERY   90 minutes ', now() + interval '90 minutes'),
+    ('1 day 2 hours',       now() + interval '1 day 2 hours'),
+    ('2 weeks',             now() + interval '2 weeks'),
+    ('1 month',             now() + interval '1 month'),
+    ('01:30:00',            now() + interval '90 minutes'),
+    ('minutely',            date_trunc('minute', now()) + interval '1 minute'),
+    ('hourly',              date_trunc('hour', now()) + interval '1 hour'),
+    ('every hour',          date_trunc('hour', now()) + interval '1 hour'),
+    ('daily',               date_trunc('day', now()) + interval '1 day'),
+    ('Daily',               date_trunc('day', now()) + interval '1 day'),
+    ('weekly',              date_trunc('week', now()) + interval '1 week'),
+    ('monthly',             date_trunc('month', now()) + interval '1 month'),
+    ('quarterly',           date_trunc('quarter', now()) + interval '3 months'),
+    ('yearly',              date_trunc('year', now()) + interval '1 year'),
+    ('annually',            date_trunc('year', now()) + interval '1 year');
+
+CREATE FUNCTION check_form(form text, expected timestamptz) RETURNS TABLE (spec text, as_expected boolean)
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM schedule_refresh('polls_user_matt_view', form);
+    RETURN QUERY SELECT s.spec, s.next_run = expected FROM matview_scheduler.schedules s;
+END $$;
+
+SELECT f.schedule, c.spec, c.as_expected
+  FROM forms f, LATERAL check_form(f.schedule, f.expected_next) c;
+COMMIT;
+
+-- Daily and longer schedules follow the session's wall clock, whatever its zone.
+SET TimeZone = 'America/New_York';
+SELECT schedule_refresh('polls_user_matt_view', 'daily') AS schedule_id;
+SELECT timezone, next_run = date_trunc('day', now()) + interval '1 day' AS at_local_midnight,
+       to_char(next_run, 'HH24:MI') AS local_time
+  FROM matview_scheduler.schedules;
+SET TimeZone = 'Europe/Berlin';
+
+-- A second view gets its own schedule.
+CREATE MATERIALIZED VIEW young_users AS SELECT * FROM polls_user WHERE age < 25;
+SELECT schedule_refresh('young_users', 'weekly') AS schedule_id;
+SELECT view, schedule FROM matview_scheduler.status ORDER BY schedule_id;
+
+-- Schedules follow their view through a rename.
+ALTER MATERIALIZED VIEW young_users RENAME TO junior_users;
+SELECT view, schedule FROM matview_scheduler.status ORDER BY schedule_id;
+
+-- Removing: true when a schedule was removed, false when there was none.
+SELECT unschedule_refresh('junior_users');
+SELECT unschedule_refresh('junior_users');
+SELECT view FROM matview_scheduler.status;
+
+-- Schedules are kept by pg_dump.
+SELECT c.relname
+  FROM pg_extension e, unnest(e.extconfig) AS cfg(oid) JOIN pg_class c ON c.oid = cfg.oid
+ WHERE e.extname = 'matview_scheduler' ORDER BY 1;
+
+-- Users see and write the catalog only through the API.
+CREATE ROLE regress_mvs_reader;
+SET ROLE regress_mvs_reader;
+SELECT count(*) AS visible FROM matview_scheduler.status;
+INSERT INTO matview_scheduler.schedules (view, owner, schedule, spec, anchor, timezone)
+VALUES ('polls_user_matt_view', 'regress_mvs_reader', 'hourly', 'calendar hour', now(), 'UTC');
+RESET ROLE;
+GRANT SELECT ON polls_user_matt_view TO regress_mvs_reader;
+SET ROLE regress_mvs_reader;
+SELECT view, schedule FROM matview_scheduler.status;
+RESET ROLE;
+
+-- A non-superuser who owns a view schedules it; the schedule runs as that role.
+CREATE ROLE regress_mvs_owner;
+GRANT CREATE ON SCHEMA public TO regress_mvs_owner;
+SET ROLE regress_mvs_owner;
+CREATE TABLE owned_source (x int);
+CREATE MATERIALIZED VIEW owned_view AS SELECT * FROM owned_source;
+SELECT schedule_refresh('owned_view', 'daily') > 0 AS scheduled;
+SELECT view, owner FROM matview_scheduler.status;
+SELECT unschedule_refresh('owned_view');
+RESET ROLE;
+
+SELECT unschedule_refresh('polls_user_matt_view');
+SELECT count(*) AS schedules_left FROM matview_scheduler.schedules;
+
+DROP OWNED BY regress_mvs_owner;
+REVOKE ALL ON polls_user_matt_view FROM regress_mvs_reader;
+REVOKE CREATE ON SCHEMA public FROM regress_mvs_owner;
+DROP ROLE regress_mvs_reader, regress_mvs_owner;
