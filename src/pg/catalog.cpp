@@ -1,5 +1,6 @@
 #include "pg/catalog.hpp"
 
+#include "pg/refresh_lock.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -200,21 +201,22 @@ void catalog_mark_interrupted(const int64* run_ids, int n, const char* message) 
             4, types, values, nullptr, SPI_OK_UPDATE);
 }
 
-bool catalog_run_target(int64 run_id, Oid* view, Oid* owner) {
+RunTarget catalog_run_target(int64 run_id, Oid* view, Oid* owner) {
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(run_id)};
     run_sql("SELECT r.view::pg_catalog.oid, s.owner::pg_catalog.oid"
             "  FROM matview_scheduler.runs r"
-            "  JOIN matview_scheduler.schedules s ON s.id OPERATOR(pg_catalog.=) r.schedule_id"
+            "  LEFT JOIN matview_scheduler.schedules s"
+            "         ON s.id OPERATOR(pg_catalog.=) r.schedule_id"
             " WHERE r.run_id OPERATOR(pg_catalog.=) $1"
             "   AND r.status OPERATOR(pg_catalog.=) 'running'",
             1, types, values, nullptr, SPI_OK_SELECT);
     if (SPI_processed == 0)
-        return false;
+        return RunTarget::NotRunning;
     bool isnull = false;
     *view = DatumGetObjectId(get_column(0, 1, &isnull));
     *owner = DatumGetObjectId(get_column(0, 2, &isnull));
-    return true;
+    return isnull ? RunTarget::ScheduleRemoved : RunTarget::Found;
 }
 
 void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate,

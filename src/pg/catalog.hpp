@@ -22,11 +22,6 @@ struct DueSchedule {
     char timezone[TZ_STRLEN_MAX + 1];
 };
 
-// The advisory lock a refresh holds on its view, for as long as it runs. objsubid 3 is not used
-// by the SQL advisory-lock functions, so user locks never collide with it.
-constexpr uint32 kRefreshLockClass = 0x6d767363; // "mvsc"
-constexpr uint16 kRefreshLockSubId = 3;
-
 // SQL API side.
 int64 catalog_upsert_schedule(Oid view, Oid owner, const char* schedule, const char* spec,
                               TimestampTz anchor, const char* timezone, TimestampTz next_run);
@@ -48,8 +43,9 @@ bool catalog_earliest_next_run(TimestampTz* out);
 // refresh no longer holds its view's lock.
 void catalog_mark_interrupted(const int64* run_ids, int n, const char* message);
 
-// Refresh worker side.
-bool catalog_run_target(int64 run_id, Oid* view, Oid* owner);
+// Refresh worker side. What a run is to refresh and as whom.
+enum class RunTarget { Found, NotRunning, ScheduleRemoved };
+RunTarget catalog_run_target(int64 run_id, Oid* view, Oid* owner);
 void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate,
                         const char* message);
 

@@ -15,6 +15,7 @@ extern "C" {
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/procarray.h"
 #include "tcop/tcopprot.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -172,6 +173,25 @@ long supervise(TimestampTz now) {
     return wait_ms;
 }
 
+// Schedulers left by a launcher that was terminated have no handle here: stop them, so that each
+// database has exactly one scheduler, started and watched by this launcher.
+void stop_adopted_schedulers() {
+    for (int i = 0; i < slot_count(); ++i) {
+        const pid_t pid = slot_scheduler_pid(i);
+        if (pid != 0 && BackendPidGetProc(pid) != nullptr)
+            kill(pid, SIGTERM);
+    }
+    for (int waited_ms = 0; waited_ms < 10000; waited_ms += 100) {
+        bool any = false;
+        for (int i = 0; i < slot_count(); ++i)
+            any = any || slot_scheduler_pid(i) != 0;
+        if (!any)
+            return;
+        (void)WaitLatch(MyLatch, WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100, PG_WAIT_EXTENSION);
+        CHECK_FOR_INTERRUPTS();
+    }
+}
+
 } // namespace
 
 void register_launcher() {
@@ -203,6 +223,7 @@ extern "C" void mvs_launcher_main(Datum) {
     MemoryContext scratch = AllocSetContextCreate(TopMemoryContext, "matview_scheduler launcher",
                                                   ALLOCSET_DEFAULT_SIZES);
     launcher_register_self();
+    stop_adopted_schedulers();
 
     TimestampTz next_rescan = 0;
     for (;;) {

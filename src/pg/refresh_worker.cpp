@@ -14,6 +14,7 @@ extern "C" {
 }
 
 #include "pg/catalog.hpp"
+#include "pg/refresh_lock.hpp"
 
 namespace mvs::pg {
 
@@ -36,14 +37,6 @@ void record(int64 run_id, const char* status, const char* sqlstate, const char* 
     begin_work();
     catalog_finish_run(run_id, status, sqlstate, message);
     end_work();
-}
-
-// Held for the whole refresh, and released when the process ends however it ends, so no two
-// refreshes of a view overlap and a restarted scheduler can tell a live run from a dead one.
-bool lock_view_for_refresh(Oid view) {
-    LOCKTAG tag;
-    SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, kRefreshLockClass, view, kRefreshLockSubId);
-    return LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
 // Runs the refresh as `owner` and records success in the same transaction. On error, returns the
@@ -123,11 +116,16 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
     Oid view = InvalidOid;
     Oid owner = InvalidOid;
     begin_work();
-    const bool found = catalog_run_target(run_id, &view, &owner);
-    const bool locked = found && lock_view_for_refresh(view);
+    const RunTarget target = catalog_run_target(run_id, &view, &owner);
+    // Held until the process ends, so no two refreshes of a view overlap.
+    const bool locked = target == RunTarget::Found && lock_view_for_refresh(view);
     end_work();
-    if (!found)
-        proc_exit(0); // the run was settled already (e.g. marked interrupted)
+    if (target == RunTarget::NotRunning)
+        proc_exit(0); // settled already, e.g. marked interrupted by a restarted scheduler
+    if (target == RunTarget::ScheduleRemoved) {
+        record(run_id, "interrupted", nullptr, "the schedule was removed before the run started");
+        proc_exit(0);
+    }
     if (!locked) {
         record(run_id, "failed", "55P03", "another refresh of this view is running");
         proc_exit(0);

@@ -18,6 +18,7 @@ extern "C" {
 #include "pg/catalog.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/pg_time.hpp"
+#include "pg/refresh_lock.hpp"
 #include "pg/refresh_worker.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
@@ -119,6 +120,7 @@ struct IterationResult {
 // One transaction: reads what is due, records the runs to start, and moves schedules on.
 IterationResult plan_runs(MemoryContext keep) {
     IterationResult result{nullptr, 0, -1};
+    const uint64 requests_seen = slot_requests(MyDatabaseId);
     StartTransactionCommand();
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "matview_scheduler: SPI_connect failed");
@@ -129,9 +131,13 @@ IterationResult plan_runs(MemoryContext keep) {
         SPI_finish();
         PopActiveSnapshot();
         CommitTransactionCommand();
-        scheduler_mark_unwanted(MyDatabaseId);
-        ereport(LOG, (errmsg("matview_scheduler: extension not installed in this database, "
-                             "scheduler stopping")));
+        // Created since this transaction looked: go round again and see it.
+        if (!scheduler_mark_unwanted(MyDatabaseId, requests_seen)) {
+            result.wait_ms = 0;
+            return result;
+        }
+        ereport(DEBUG1, (errmsg("matview_scheduler: extension not installed in this database, "
+                                "scheduler stopping")));
         proc_exit(0);
     }
     if (first_iteration) {
@@ -160,8 +166,9 @@ IterationResult plan_runs(MemoryContext keep) {
         if (!compute_next_run(due[i], now, &next, &why)) {
             catalog_fail_schedule(due[i], now, why);
             ++progress;
-        } else if (is_running(due[i].id)) {
-            // Due while its previous run is still going: skipped, never queued behind it.
+        } else if (is_running(due[i].id) || view_refresh_in_progress(due[i].view)) {
+            // Due while its previous run is still going (started here, or by an earlier
+            // scheduler): skipped, never queued behind it.
             catalog_set_next_run(due[i].id, next);
             ++progress;
         } else if (free_workers > 0) {

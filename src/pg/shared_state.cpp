@@ -18,6 +18,9 @@ namespace {
 struct DatabaseSlot {
     Oid dboid;   // InvalidOid: the slot is free
     bool wanted; // the launcher keeps a scheduler running here
+    // Counts CREATE EXTENSION commits, so a scheduler that found no extension does not undo a
+    // request made after it looked.
+    uint64 requests;
     Latch* scheduler_latch;
     pid_t scheduler_pid;
 };
@@ -72,10 +75,12 @@ void on_xact_event(XactEvent event, void*) {
         if (i < 0) {
             i = find_slot_locked(InvalidOid);
             if (i >= 0)
-                slots[i] = DatabaseSlot{MyDatabaseId, true, nullptr, 0};
+                slots[i] = DatabaseSlot{MyDatabaseId, true, 0, nullptr, 0};
         }
-        if (i >= 0)
+        if (i >= 0) {
             slots[i].wanted = true;
+            slots[i].requests++;
+        }
     }
     if (rescan)
         state->rescan_requested = true;
@@ -125,7 +130,7 @@ void shared_state_attach() {
         state->rescan_requested = false;
         state->nslots = setting_max_databases;
         for (int i = 0; i < state->nslots; ++i)
-            slots[i] = DatabaseSlot{InvalidOid, false, nullptr, 0};
+            slots[i] = DatabaseSlot{InvalidOid, false, 0, nullptr, 0};
     }
     LWLockRelease(AddinShmemInitLock);
 }
@@ -157,7 +162,7 @@ int slot_for_database(Oid dboid, bool create) {
     if (i < 0 && create) {
         i = find_slot_locked(InvalidOid);
         if (i >= 0)
-            slots[i] = DatabaseSlot{dboid, true, nullptr, 0};
+            slots[i] = DatabaseSlot{dboid, true, 0, nullptr, 0};
     }
     SpinLockRelease(&state->mutex);
     return i;
@@ -177,7 +182,7 @@ bool slot_get(int index, Oid* dboid, bool* wanted) {
 
 void slot_release(int index) {
     SpinLockAcquire(&state->mutex);
-    slots[index] = DatabaseSlot{InvalidOid, false, nullptr, 0};
+    slots[index] = DatabaseSlot{InvalidOid, false, 0, nullptr, 0};
     SpinLockRelease(&state->mutex);
 }
 
@@ -200,12 +205,29 @@ void scheduler_register_self(Oid dboid) {
     on_shmem_exit(scheduler_detach, ObjectIdGetDatum(dboid));
 }
 
-void scheduler_mark_unwanted(Oid dboid) {
+uint64 slot_requests(Oid dboid) {
     SpinLockAcquire(&state->mutex);
     const int i = find_slot_locked(dboid);
-    if (i >= 0)
+    const uint64 requests = i >= 0 ? slots[i].requests : 0;
+    SpinLockRelease(&state->mutex);
+    return requests;
+}
+
+bool scheduler_mark_unwanted(Oid dboid, uint64 requests_seen) {
+    SpinLockAcquire(&state->mutex);
+    const int i = find_slot_locked(dboid);
+    const bool unchanged = i < 0 || slots[i].requests == requests_seen;
+    if (i >= 0 && unchanged)
         slots[i].wanted = false;
     SpinLockRelease(&state->mutex);
+    return unchanged;
+}
+
+pid_t slot_scheduler_pid(int index) {
+    SpinLockAcquire(&state->mutex);
+    const pid_t pid = slots[index].scheduler_pid;
+    SpinLockRelease(&state->mutex);
+    return pid;
 }
 
 void wake_scheduler_at_commit() {

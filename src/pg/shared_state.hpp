@@ -19,13 +19,18 @@ int slot_count();
 // What a slot holds; false for a free slot.
 bool slot_get(int index, Oid* dboid, bool* wanted);
 void slot_release(int index);
+// The scheduler registered in a slot, or 0.
+pid_t slot_scheduler_pid(int index);
 // Takes the launcher's pending "look at pg_database again" request.
 bool take_rescan_request();
 
 // Scheduler side.
 void scheduler_register_self(Oid dboid);
-// The database has no extension (any more): the launcher stops keeping a scheduler there.
-void scheduler_mark_unwanted(Oid dboid);
+// How many times CREATE EXTENSION asked for a scheduler in the database.
+uint64 slot_requests(Oid dboid);
+// The database has no extension (any more): the launcher stops keeping a scheduler there. Returns
+// false, changing nothing, when the extension was created since `requests_seen` was read.
+bool scheduler_mark_unwanted(Oid dboid, uint64 requests_seen);
 
 // Backend side: ask for a wake once the current transaction commits.
 void wake_scheduler_at_commit(); // a schedule of this database changed
