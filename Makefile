@@ -30,7 +30,7 @@ SHLIB_LINK += -lstdc++
 # GoogleTest for src/core (no PostgreSQL needed).
 UNIT_SRCS = $(wildcard test/unit/*.cpp)
 test/unit/unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard src/core/*.hpp)
-	$(CXX) -std=c++17 -Wall -Wextra -O1 -g -Isrc $(EXTRA_CXXFLAGS) -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lgtest -lgtest_main -pthread
+	$(CXX) -std=c++17 -Wall -Wextra -O1 -g -Isrc $(EXTRA_CXXFLAGS) -o $@ $(UNIT_SRCS) $(CORE_SRCS) -lgtest_main -lgtest -pthread
 
 unit: test/unit/unit_tests
 	test/unit/unit_tests

@@ -45,7 +45,7 @@ bool library_preloaded() {
 } // namespace mvs::pg
 
 void _PG_init(void) {
-    mvs::pg::define_settings();
+    mvs::pg::define_settings(process_shared_preload_libraries_in_progress);
     mvs::pg::register_commit_callback();
     mvs::pg::install_utility_hook();
     if (!process_shared_preload_libraries_in_progress)

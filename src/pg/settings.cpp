@@ -15,7 +15,7 @@ int setting_history_per_view = 1000;
 int setting_history_max_age_s = 30 * 24 * 3600;
 int setting_max_databases = 64;
 
-void define_settings() {
+void define_settings(bool preloading) {
     DefineCustomIntVariable(
         "matview_scheduler.max_workers", "Refreshes that may run at once in each database.",
         "Each running refresh uses one background worker process, out of "
@@ -30,9 +30,13 @@ void define_settings() {
                             "The latest run of each view is always kept.",
                             &setting_history_max_age_s, 30 * 24 * 3600, 60, INT_MAX, PGC_SIGHUP,
                             GUC_UNIT_S, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable(
-        "matview_scheduler.max_databases", "Databases the scheduler can serve in this cluster.",
-        nullptr, &setting_max_databases, 64, 1, 4096, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+    // It sizes shared memory, so it exists only when the library is preloaded: a session that
+    // loads the library later may not define a server-start setting.
+    if (preloading)
+        DefineCustomIntVariable("matview_scheduler.max_databases",
+                                "Databases the scheduler can serve in this cluster.", nullptr,
+                                &setting_max_databases, 64, 1, 4096, PGC_POSTMASTER, 0, nullptr,
+                                nullptr, nullptr);
     MarkGUCPrefixReserved("matview_scheduler");
 }
 

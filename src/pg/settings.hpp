@@ -8,6 +8,6 @@ extern int setting_history_per_view;  // run rows kept per view
 extern int setting_history_max_age_s; // run rows older than this are trimmed (seconds)
 extern int setting_max_databases;     // databases the launcher can track
 
-void define_settings();
+void define_settings(bool preloading);
 
 } // namespace mvs::pg

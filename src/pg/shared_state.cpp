@@ -37,6 +37,9 @@ SharedState* state = nullptr;
 DatabaseSlot* slots = nullptr;
 
 bool pending_scheduler_wake = false;
+// A database whose scheduler was stopped for DROP or ALTER ... RENAME, and whether it was a drop.
+Oid stepped_aside_db = InvalidOid;
+bool stepped_aside_for_drop = false;
 bool pending_launcher_wake = false;
 bool pending_rescan = false;
 
@@ -53,13 +56,40 @@ int find_slot_locked(Oid dboid) {
     return -1;
 }
 
+// The scheduler of a database that is still there (rename, or a drop that failed) comes back.
+void bring_back_scheduler(Oid dboid) {
+    if (state == nullptr)
+        return;
+    Latch* launcher_latch = nullptr;
+    SpinLockAcquire(&state->mutex);
+    const int i = find_slot_locked(dboid);
+    if (i >= 0) {
+        slots[i].wanted = true;
+        slots[i].requests++;
+    }
+    launcher_latch = state->launcher_latch;
+    SpinLockRelease(&state->mutex);
+    if (launcher_latch != nullptr)
+        SetLatch(launcher_latch);
+}
+
 void on_xact_event(XactEvent event, void*) {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
         pending_scheduler_wake = pending_launcher_wake = pending_rescan = false;
+        if (OidIsValid(stepped_aside_db))
+            bring_back_scheduler(stepped_aside_db);
+        stepped_aside_db = InvalidOid;
         return;
     }
     if (event != XACT_EVENT_COMMIT)
         return;
+    if (OidIsValid(stepped_aside_db)) {
+        if (stepped_aside_for_drop)
+            pending_rescan = true; // the launcher forgets the database
+        else
+            bring_back_scheduler(stepped_aside_db);
+        stepped_aside_db = InvalidOid;
+    }
     const bool wake_scheduler = pending_scheduler_wake;
     const bool created_here = pending_launcher_wake;
     const bool rescan = pending_rescan;
@@ -228,6 +258,36 @@ pid_t slot_scheduler_pid(int index) {
     const pid_t pid = slots[index].scheduler_pid;
     SpinLockRelease(&state->mutex);
     return pid;
+}
+
+void stop_scheduler_for(Oid dboid, bool dropping) {
+    if (state == nullptr)
+        return;
+    SpinLockAcquire(&state->mutex);
+    const int i = find_slot_locked(dboid);
+    pid_t pid = 0;
+    if (i >= 0) {
+        slots[i].wanted = false;
+        pid = slots[i].scheduler_pid;
+    }
+    SpinLockRelease(&state->mutex);
+    if (i < 0)
+        return;
+    stepped_aside_db = dboid;
+    stepped_aside_for_drop = dropping;
+    if (pid == 0)
+        return;
+    kill(pid, SIGTERM);
+    // Wait for it to leave the database, as the command needs; a few seconds at most.
+    for (int waited_ms = 0; waited_ms < 5000; waited_ms += 10) {
+        SpinLockAcquire(&state->mutex);
+        const bool gone = slots[i].dboid != dboid || slots[i].scheduler_pid != pid;
+        SpinLockRelease(&state->mutex);
+        if (gone)
+            return;
+        CHECK_FOR_INTERRUPTS();
+        pg_usleep(10000L);
+    }
 }
 
 void wake_scheduler_at_commit() {

@@ -3,6 +3,7 @@
 #include "pg/pg_headers.hpp"
 
 extern "C" {
+#include "commands/dbcommands.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
 }
@@ -37,6 +38,18 @@ void on_utility(PlannedStmt* pstmt, const char* query, bool read_only,
     // A database made from a template that has the extension needs a scheduler too.
     if (IsA(parsetree, CreatedbStmt))
         request_rescan_at_commit();
+    // Our scheduler must not be what blocks these.
+    if (IsA(parsetree, DropdbStmt)) {
+        const Oid dboid = get_database_oid(castNode(DropdbStmt, parsetree)->dbname, true);
+        if (OidIsValid(dboid))
+            stop_scheduler_for(dboid, true);
+    }
+    if (IsA(parsetree, RenameStmt) &&
+        castNode(RenameStmt, parsetree)->renameType == OBJECT_DATABASE) {
+        const Oid dboid = get_database_oid(castNode(RenameStmt, parsetree)->subname, true);
+        if (OidIsValid(dboid))
+            stop_scheduler_for(dboid, false);
+    }
     if (prev_utility_hook != nullptr)
         prev_utility_hook(pstmt, query, read_only, context, params, env, dest, qc);
     else
