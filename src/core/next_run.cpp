@@ -5,7 +5,7 @@ namespace mvs {
 namespace {
 
 constexpr std::int64_t kMinuteMicros = 60 * kMicrosPerSecond;
-constexpr std::int64_t kQuarterHourMicros = 15 * kMinuteMicros;
+constexpr std::int64_t kHourMicros = 60 * kMinuteMicros;
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
     std::int64_t q = a / b;
@@ -44,31 +44,34 @@ UtcMicros next_interval(const IntervalSpec& every, UtcMicros anchor, UtcMicros a
     return grid_point(every, anchor, anchor_local, n, zone);
 }
 
-// Minutely and hourly are elapsed-time schedules that land where the zone's clock shows :00. Every
-// offset in use today is a whole number of quarter hours, so those instants lie on the UTC quarter
-// hour grid; check a few grid points rather than trusting the wall clock near a DST change.
+// Minutely and hourly are elapsed-time schedules that land where the zone's clock shows :00
+// seconds (and :00 minutes for hourly). While the offset stays the same, those instants form a
+// grid in UTC; the first grid point after `after` is due unless the offset changes before it, and
+// then the search goes on from the change with the new offset. This holds for any offset, also
+// the local mean times of long ago that are not whole minutes.
 UtcMicros next_sub_day(CalendarUnit unit, UtcMicros after, const TimeZone& zone) {
-    const std::int64_t step = unit == CalendarUnit::Minute ? kMinuteMicros : kQuarterHourMicros;
-    UtcMicros candidate = (floor_div(after, step) + 1) * step;
-    for (int i = 0; i < 16; ++i, candidate += step) {
-        const CivilTime local = to_local(zone, candidate);
-        if (local.second == 0 && local.micro == 0 &&
-            (unit == CalendarUnit::Minute || local.minute == 0))
-            return candidate;
-    }
-    // A zone with an odd offset (local mean time, long ago): go by its wall clock.
-    CivilTime local = to_local(zone, after);
-    local.second = 0;
-    local.micro = 0;
-    if (unit == CalendarUnit::Hour)
-        local.minute = 0;
-    const std::int64_t unit_micros =
-        unit == CalendarUnit::Minute ? kMinuteMicros : 60 * kMinuteMicros;
+    const std::int64_t step = unit == CalendarUnit::Minute ? kMinuteMicros : kHourMicros;
+    UtcMicros from = after;
     for (;;) {
-        local = civil_from_wall_micros(wall_micros(local) + unit_micros);
-        const UtcMicros t = from_local(zone, local);
-        if (t > after)
-            return t;
+        const std::int64_t first = floor_div(from + 1, kMicrosPerSecond);
+        const std::int64_t offset = zone.utc_offset_seconds(first);
+        const std::int64_t offset_micros = offset * kMicrosPerSecond;
+        const UtcMicros candidate =
+            (floor_div(from + offset_micros, step) + 1) * step - offset_micros;
+        const std::int64_t last = floor_div(candidate, kMicrosPerSecond);
+        if (zone.utc_offset_seconds(last) == offset)
+            return candidate;
+        // Find the first second with the new offset.
+        std::int64_t lo = first;
+        std::int64_t hi = last;
+        while (hi - lo > 1) {
+            const std::int64_t mid = lo + (hi - lo) / 2;
+            if (zone.utc_offset_seconds(mid) == offset)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        from = hi * kMicrosPerSecond - 1;
     }
 }
 

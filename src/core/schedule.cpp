@@ -1,8 +1,9 @@
 #include "schedule.hpp"
 
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
-#include <string>
+#include <system_error>
 
 namespace mvs {
 
@@ -19,6 +20,25 @@ const UnitName kUnitNames[] = {
     {CalendarUnit::Month, "month"},   {CalendarUnit::Quarter, "quarter"},
     {CalendarUnit::Year, "year"},
 };
+
+// Takes `prefix` off the front of `rest`, if it is there.
+bool consume(std::string_view* rest, std::string_view prefix) {
+    if (rest->substr(0, prefix.size()) != prefix)
+        return false;
+    rest->remove_prefix(prefix.size());
+    return true;
+}
+
+// Reads a decimal integer off the front of `rest`. Unlike sscanf, fails on a number out of the
+// type's range instead of wrapping or saturating it.
+template <typename Int> bool read_number(std::string_view* rest, Int* value) {
+    const char* begin = rest->data();
+    const std::from_chars_result r = std::from_chars(begin, begin + rest->size(), *value);
+    if (r.ec != std::errc() || r.ptr == begin)
+        return false;
+    rest->remove_prefix(static_cast<std::size_t>(r.ptr - begin));
+    return true;
+}
 
 } // namespace
 
@@ -49,33 +69,38 @@ bool format_spec(const Schedule& s, char* buffer, std::size_t size) {
 }
 
 bool parse_spec(std::string_view spec, Schedule* out) {
-    const std::string text(spec);
     Schedule s;
-    char word[16] = {0};
-    std::int32_t months = 0, days = 0;
-    std::int64_t micros = 0;
-    int consumed = 0;
-    if (std::sscanf(text.c_str(), "calendar %15s%n", word, &consumed) == 1 &&
-        static_cast<std::size_t>(consumed) == text.size()) {
-        for (const auto& u : kUnitNames) {
-            if (std::string_view(word) == u.name) {
-                s.kind = ScheduleKind::Calendar;
-                s.unit = u.unit;
-                *out = s;
-                return true;
-            }
-        }
+    std::string_view rest = spec;
+    if (consume(&rest, "calendar ")) {
+        const UnitName* found = nullptr;
+        for (const auto& u : kUnitNames)
+            if (rest == u.name)
+                found = &u;
+        if (found == nullptr)
+            return false;
+        s.kind = ScheduleKind::Calendar;
+        s.unit = found->unit;
+    } else if (consume(&rest, "interval ")) {
+        IntervalSpec every;
+        if (!read_number(&rest, &every.months) || !consume(&rest, " ") ||
+            !read_number(&rest, &every.days) || !consume(&rest, " ") ||
+            !read_number(&rest, &every.micros) || !rest.empty())
+            return false;
+        // next_due_after needs a grid that moves forward.
+        if (every.months < 0 || every.days < 0 || every.micros < 0 ||
+            (every.months == 0 && every.days == 0 && every.micros == 0))
+            return false;
+        s.kind = ScheduleKind::Interval;
+        s.every = every;
+    } else {
         return false;
     }
-    if (std::sscanf(text.c_str(), "interval %" SCNd32 " %" SCNd32 " %" SCNd64 "%n", &months, &days,
-                    &micros, &consumed) == 3 &&
-        static_cast<std::size_t>(consumed) == text.size()) {
-        s.kind = ScheduleKind::Interval;
-        s.every = IntervalSpec{months, days, micros};
-        *out = s;
-        return true;
-    }
-    return false;
+    // Only the canonical text: no leading zeros, no "-0".
+    char canonical[64];
+    if (!format_spec(s, canonical, sizeof canonical) || spec != canonical)
+        return false;
+    *out = s;
+    return true;
 }
 
 } // namespace mvs

@@ -36,7 +36,9 @@ const char* calendar_unit_name(CalendarUnit unit);
 // the buffer is too small.
 bool format_spec(const Schedule& schedule, char* buffer, std::size_t size);
 
-// Reads what format_spec wrote. Returns false on anything else.
+// Reads what format_spec wrote, exactly. Returns false on anything else, and on an interval that
+// next_due_after cannot step by (a negative part, or all zero), so that a damaged catalog row is
+// refused rather than computed with.
 bool parse_spec(std::string_view spec, Schedule* out);
 
 } // namespace mvs
