@@ -8,7 +8,8 @@ packages=(
     build-essential          # g++, make
     postgresql-15            # server binaries, and the unprivileged `postgres` user the tests run as
     postgresql-server-dev-15 # pg_config, PGXS, server headers, pg_regress, PostgreSQL::Test::Cluster
-    libipc-run-perl tzdata          # needed by PostgreSQL::Test::Cluster (TAP tests)
+    libipc-run-perl          # needed by PostgreSQL::Test::Cluster (TAP tests)
+    tzdata                   # time-zone rules for the unit tests
     googletest
     libgtest-dev             # unit tests of src/core
     libbenchmark-dev         # bench/
