@@ -8,13 +8,16 @@ PG_SRCS = $(wildcard src/pg/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 # pg_regress: the SQL API, on a throwaway instance that preloads the library.
-REGRESS = schedule_api bad_input
+REGRESS = schedule_api schedule_language bad_input
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 PROVE_TESTS = test/t/*.pl
 
 # No LLVM bitcode for the JIT: it would need a matching clang and gains nothing here.
 override with_llvm = no
+
+# Objects are rebuilt when a header they include changes.
+override autodepend = yes
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

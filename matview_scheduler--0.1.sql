@@ -16,7 +16,12 @@ CREATE TABLE matview_scheduler.schedules (
     spec        text NOT NULL,                         -- its parsed, canonical form
     anchor      timestamptz NOT NULL,                  -- the grid of interval schedules starts here
     timezone    text NOT NULL,                         -- calendar alignment and wall-clock steps
-    next_run    timestamptz,                           -- NULL: nothing more will run
+    start_at    timestamptz,                           -- as given: the first run, and the anchor
+    until       timestamptz,                           -- no run after this
+    repeats     integer,                               -- runs in all; NULL: forever
+    next_run    timestamptz,                           -- NULL: finished, nothing more will run
+    runs_total    bigint NOT NULL DEFAULT 0,           -- runs started
+    skipped_total bigint NOT NULL DEFAULT 0,           -- due times coalesced away
     last_run_id bigint,
     created     timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
@@ -66,6 +71,12 @@ SELECT s.id              AS schedule_id,
        s.timezone,
        s.owner,
        s.next_run,
+       s.next_run IS NULL AS finished,
+       s.start_at,
+       s.until,
+       s.repeats,
+       s.runs_total,
+       s.skipped_total,
        r.started         AS last_started,
        r.finished        AS last_finished,
        r.status          AS last_status,
@@ -77,11 +88,15 @@ SELECT s.id              AS schedule_id,
   LEFT JOIN matview_scheduler.runs r ON r.run_id OPERATOR(pg_catalog.=) s.last_run_id;
 GRANT SELECT ON matview_scheduler.status TO PUBLIC;
 
-CREATE FUNCTION @extschema@.schedule_refresh(view pg_catalog.regclass, schedule text)
+CREATE FUNCTION @extschema@.schedule_refresh(view pg_catalog.regclass, schedule text,
+                                             start_at timestamptz DEFAULT NULL,
+                                             until timestamptz DEFAULT NULL,
+                                             repeats integer DEFAULT NULL,
+                                             timezone text DEFAULT NULL)
     RETURNS bigint
     LANGUAGE C VOLATILE CALLED ON NULL INPUT
     AS 'MODULE_PATHNAME', 'mvs_schedule_refresh';
-COMMENT ON FUNCTION @extschema@.schedule_refresh(pg_catalog.regclass, text) IS
+COMMENT ON FUNCTION @extschema@.schedule_refresh(pg_catalog.regclass, text, timestamptz, timestamptz, integer, text) IS
     'Refresh a materialized view on a schedule (replaces its schedule if it has one); returns the schedule id';
 
 CREATE FUNCTION @extschema@.unschedule_refresh(view pg_catalog.regclass)
@@ -90,6 +105,17 @@ CREATE FUNCTION @extschema@.unschedule_refresh(view pg_catalog.regclass)
     AS 'MODULE_PATHNAME', 'mvs_unschedule_refresh';
 COMMENT ON FUNCTION @extschema@.unschedule_refresh(pg_catalog.regclass) IS
     'Stop refreshing a materialized view on a schedule; true when a schedule was removed';
+
+-- The due times a schedule would have, from the scheduler's own arithmetic.
+CREATE FUNCTION matview_scheduler.next_runs(schedule text, n integer DEFAULT 5,
+                                            after timestamptz DEFAULT pg_catalog.now(),
+                                            timezone text DEFAULT NULL,
+                                            start_at timestamptz DEFAULT NULL)
+    RETURNS SETOF timestamptz
+    LANGUAGE C STABLE CALLED ON NULL INPUT ROWS 5
+    AS 'MODULE_PATHNAME', 'mvs_next_runs';
+COMMENT ON FUNCTION matview_scheduler.next_runs(text, integer, timestamptz, text, timestamptz) IS
+    'The next n due times of a schedule, as the scheduler computes them';
 
 -- Warns when the library is not preloaded, and starts this database's scheduler after commit.
 CREATE FUNCTION matview_scheduler.extension_created()

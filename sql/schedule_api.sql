@@ -71,6 +71,22 @@ SELECT timezone, next_run = date_trunc('day', now()) + interval '1 day' AS at_lo
   FROM matview_scheduler.schedules;
 SET TimeZone = 'Europe/Berlin';
 
+-- start_at, until, repeats and timezone are kept, and shown in the status view.
+SELECT schedule_refresh('polls_user_matt_view', 'daily', start_at => '2031-01-01 05:34+01',
+                        until => '2031-06-30 00:00+02', repeats => 10,
+                        timezone => 'Europe/Paris') AS schedule_id;
+SELECT schedule, timezone, next_run, start_at, until, repeats, runs_total, skipped_total, finished
+  FROM matview_scheduler.status;
+-- once, at start_at
+SELECT schedule_refresh('polls_user_matt_view', 'once', start_at => '2031-01-01 12:00+00') AS schedule_id;
+SELECT schedule, next_run, finished FROM matview_scheduler.status;
+-- a cron line, in a given zone: the first run is its first due time
+SELECT schedule_refresh('polls_user_matt_view', '0 9 * * mon-fri', timezone => 'America/New_York') AS schedule_id;
+SELECT schedule, timezone, spec, next_run > now() AS in_future,
+       to_char(next_run AT TIME ZONE 'America/New_York', 'HH24:MI Dy') IN
+           ('09:00 Mon', '09:00 Tue', '09:00 Wed', '09:00 Thu', '09:00 Fri') AS weekday_at_nine
+  FROM matview_scheduler.schedules;
+
 -- A second view gets its own schedule.
 CREATE MATERIALIZED VIEW young_users AS SELECT * FROM polls_user WHERE age < 25;
 SELECT schedule_refresh('young_users', 'weekly') AS schedule_id;

@@ -8,6 +8,9 @@ namespace mvs {
 // An instant: microseconds since 1970-01-01 00:00:00 UTC.
 using UtcMicros = std::int64_t;
 
+// "No such instant": a schedule with no further due time.
+constexpr UtcMicros kNever = INT64_MAX;
+
 constexpr std::int64_t kMicrosPerSecond = 1000000;
 constexpr std::int64_t kSecondsPerDay = 86400;
 constexpr std::int64_t kMicrosPerDay = kSecondsPerDay * kMicrosPerSecond;

@@ -134,9 +134,86 @@ UtcMicros next_calendar(CalendarUnit unit, UtcMicros after, const TimeZone& zone
 
 UtcMicros next_due_after(const Schedule& schedule, UtcMicros anchor, UtcMicros after,
                          const TimeZone& zone) {
-    if (schedule.kind == ScheduleKind::Calendar)
+    switch (schedule.kind) {
+    case ScheduleKind::Calendar:
         return next_calendar(schedule.unit, after, zone);
-    return next_interval(schedule.every, anchor, after, zone);
+    case ScheduleKind::Cron:
+        return next_cron(schedule.cron, after, zone);
+    case ScheduleKind::Once:
+        return after < anchor ? anchor : kNever;
+    default:
+        return next_interval(schedule.every, anchor, after, zone);
+    }
+}
+
+Schedule repeat_from_start(const Schedule& schedule) {
+    if (schedule.kind != ScheduleKind::Calendar)
+        return schedule;
+    Schedule s;
+    s.kind = ScheduleKind::Interval;
+    switch (schedule.unit) {
+    case CalendarUnit::Minute:
+        s.every.micros = kMinuteMicros;
+        break;
+    case CalendarUnit::Hour:
+        s.every.micros = kHourMicros;
+        break;
+    case CalendarUnit::Day:
+        s.every.days = 1;
+        break;
+    case CalendarUnit::Week:
+        s.every.days = 7;
+        break;
+    case CalendarUnit::Month:
+        s.every.months = 1;
+        break;
+    case CalendarUnit::Quarter:
+        s.every.months = 3;
+        break;
+    case CalendarUnit::Year:
+        s.every.months = 12;
+        break;
+    }
+    return s;
+}
+
+FirstRun first_run(const Schedule& schedule, bool has_start_at, UtcMicros start_at, UtcMicros now,
+                   const TimeZone& zone) {
+    FirstRun r;
+    if (!has_start_at) {
+        r.schedule = schedule;
+        r.anchor = now;
+        r.first =
+            schedule.kind == ScheduleKind::Once ? now : next_due_after(schedule, now, now, zone);
+        return r;
+    }
+    r.schedule = repeat_from_start(schedule);
+    r.anchor = start_at;
+    const UtcMicros not_before = start_at > now ? start_at : now;
+    r.first = next_due_after(r.schedule, start_at, not_before - 1, zone);
+    return r;
+}
+
+Advance advance_after_run(const Schedule& schedule, UtcMicros anchor, UtcMicros due, UtcMicros now,
+                          const TimeZone& zone) {
+    Advance r;
+    const UtcMicros from = due > now ? due : now;
+    if (schedule.kind == ScheduleKind::Interval && schedule.every.months == 0 &&
+        schedule.every.days == 0) {
+        // Elapsed-time grids count in one step.
+        const std::int64_t step = schedule.every.micros;
+        if (now > due && due >= anchor)
+            r.skipped = floor_div(now - anchor, step) - floor_div(due - anchor, step);
+        r.next = next_due_after(schedule, anchor, from, zone);
+        return r;
+    }
+    UtcMicros t = next_due_after(schedule, anchor, due, zone);
+    while (t != kNever && t <= now && r.skipped < kMaxCounted) {
+        ++r.skipped;
+        t = next_due_after(schedule, anchor, t, zone);
+    }
+    r.next = t != kNever && t > now ? t : next_due_after(schedule, anchor, from, zone);
+    return r;
 }
 
 } // namespace mvs

@@ -31,9 +31,9 @@ bool consume(std::string_view* rest, std::string_view prefix) {
 
 // Reads a decimal integer off the front of `rest`. Unlike sscanf, fails on a number out of the
 // type's range instead of wrapping or saturating it.
-template <typename Int> bool read_number(std::string_view* rest, Int* value) {
+template <typename Int> bool read_number(std::string_view* rest, Int* value, int base = 10) {
     const char* begin = rest->data();
-    const std::from_chars_result r = std::from_chars(begin, begin + rest->size(), *value);
+    const std::from_chars_result r = std::from_chars(begin, begin + rest->size(), *value, base);
     if (r.ec != std::errc() || r.ptr == begin)
         return false;
     rest->remove_prefix(static_cast<std::size_t>(r.ptr - begin));
@@ -47,6 +47,10 @@ bool operator==(const Schedule& a, const Schedule& b) {
         return false;
     if (a.kind == ScheduleKind::Calendar)
         return a.unit == b.unit;
+    if (a.kind == ScheduleKind::Cron)
+        return a.cron == b.cron;
+    if (a.kind == ScheduleKind::Once)
+        return true;
     return a.every.months == b.every.months && a.every.days == b.every.days &&
            a.every.micros == b.every.micros;
 }
@@ -60,8 +64,17 @@ const char* calendar_unit_name(CalendarUnit unit) {
 
 bool format_spec(const Schedule& s, char* buffer, std::size_t size) {
     int n = 0;
+    const CronSpec& c = s.cron;
     if (s.kind == ScheduleKind::Calendar)
         n = std::snprintf(buffer, size, "calendar %s", calendar_unit_name(s.unit));
+    else if (s.kind == ScheduleKind::Once)
+        n = std::snprintf(buffer, size, "once");
+    else if (s.kind == ScheduleKind::Cron)
+        n = std::snprintf(buffer, size,
+                          "cron %" PRIx64 " %" PRIx64 " %" PRIx32 " %" PRIx32 " %x %x %d",
+                          c.seconds, c.minutes, c.hours, c.days, static_cast<unsigned>(c.months),
+                          static_cast<unsigned>(c.weekdays),
+                          (c.last_day ? 1 : 0) | (c.days_star ? 2 : 0) | (c.weekdays_star ? 4 : 0));
     else
         n = std::snprintf(buffer, size, "interval %" PRId32 " %" PRId32 " %" PRId64, s.every.months,
                           s.every.days, s.every.micros);
@@ -92,11 +105,35 @@ bool parse_spec(std::string_view spec, Schedule* out) {
             return false;
         s.kind = ScheduleKind::Interval;
         s.every = every;
+    } else if (rest == "once") {
+        s.kind = ScheduleKind::Once;
+    } else if (consume(&rest, "cron ")) {
+        CronSpec& c = s.cron;
+        int flags = 0;
+        if (!read_number(&rest, &c.seconds, 16) || !consume(&rest, " ") ||
+            !read_number(&rest, &c.minutes, 16) || !consume(&rest, " ") ||
+            !read_number(&rest, &c.hours, 16) || !consume(&rest, " ") ||
+            !read_number(&rest, &c.days, 16) || !consume(&rest, " ") ||
+            !read_number(&rest, &c.months, 16) || !consume(&rest, " ") ||
+            !read_number(&rest, &c.weekdays, 16) || !consume(&rest, " ") ||
+            !read_number(&rest, &flags) || !rest.empty() || flags < 0 || flags > 7)
+            return false;
+        c.last_day = (flags & 1) != 0;
+        c.days_star = (flags & 2) != 0;
+        c.weekdays_star = (flags & 4) != 0;
+        // Every field needs a value in its range, or the search for a due time finds none.
+        const std::uint64_t sixty = (std::uint64_t{1} << 60) - 1;
+        if (c.seconds == 0 || (c.seconds & ~sixty) != 0 || c.minutes == 0 ||
+            (c.minutes & ~sixty) != 0 || c.hours == 0 || c.hours >= (1U << 24) ||
+            (c.days == 0 && !c.last_day) || (c.days & 1U) != 0 || c.months == 0 ||
+            (c.months & ~0x1ffeU) != 0 || c.weekdays == 0 || c.weekdays >= 0x80)
+            return false;
+        s.kind = ScheduleKind::Cron;
     } else {
         return false;
     }
     // Only the canonical text: no leading zeros, no "-0".
-    char canonical[64];
+    char canonical[128];
     if (!format_spec(s, canonical, sizeof canonical) || spec != canonical)
         return false;
     *out = s;

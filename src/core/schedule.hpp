@@ -5,11 +5,15 @@
 #include <cstdint>
 #include <string_view>
 
+#include "cron.hpp"
+
 namespace mvs {
 
 enum class ScheduleKind : std::uint8_t {
     Interval, // every N (a PostgreSQL interval), on a grid from the anchor
     Calendar, // hourly, daily, ...: aligned to the calendar in the schedule's zone
+    Cron,     // a cron line, on the zone's wall clock
+    Once,     // a single run at the anchor
 };
 
 enum class CalendarUnit : std::uint8_t { Minute, Hour, Day, Week, Month, Quarter, Year };
@@ -26,14 +30,15 @@ struct Schedule {
     ScheduleKind kind = ScheduleKind::Interval;
     IntervalSpec every;
     CalendarUnit unit = CalendarUnit::Hour;
+    CronSpec cron;
 };
 
 bool operator==(const Schedule& a, const Schedule& b);
 
 const char* calendar_unit_name(CalendarUnit unit);
 
-// Canonical text of a schedule, e.g. "interval 0 0 30000000" or "calendar hour". Returns false when
-// the buffer is too small.
+// Canonical text of a schedule, e.g. "interval 0 0 30000000", "calendar hour", "once", or "cron"
+// and the field masks in hex. Returns false when the buffer is too small.
 bool format_spec(const Schedule& schedule, char* buffer, std::size_t size);
 
 // Reads what format_spec wrote, exactly. Returns false on anything else, and on an interval that

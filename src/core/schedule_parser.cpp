@@ -70,6 +70,22 @@ ParseOutcome parse_schedule(std::string_view text) {
             return r;
         }
     }
+    if (norm == "once") {
+        ParseOutcome r;
+        r.status = ParseStatus::Ok;
+        r.schedule.kind = ScheduleKind::Once;
+        return r;
+    }
+    if (looks_like_cron(norm)) {
+        const CronParse cron = parse_cron(norm);
+        if (!cron.ok)
+            return error(cron.message);
+        ParseOutcome r;
+        r.status = ParseStatus::Ok;
+        r.schedule.kind = ScheduleKind::Cron;
+        r.schedule.cron = cron.spec;
+        return r;
+    }
     // Everything else is an interval, with or without "every " in front. Positions refer to the
     // original text, so the caller hands PostgreSQL exactly what the user wrote.
     std::size_t begin = 0;
@@ -109,9 +125,9 @@ ParseOutcome schedule_from_interval(const IntervalSpec& every) {
 }
 
 const char* schedule_forms_hint() {
-    return "Use an interval such as '30 seconds', '5 minutes' or '1 day 2 hours' (\"every\" may "
-           "come first: 'every 5 minutes'), or one of the words minutely, hourly, daily, weekly, "
-           "monthly, quarterly, yearly.";
+    return "Use an interval ('30 seconds', 'every 5 minutes', '1 day 2 hours'), a word (minutely, "
+           "hourly, daily, weekly, monthly, quarterly, yearly, annually), 'once', a cron line with "
+           "5 or 6 fields ('*/15 * * * *', '0 30 9 * * mon-fri') or a cron macro ('@daily').";
 }
 
 } // namespace mvs

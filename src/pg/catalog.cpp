@@ -53,22 +53,45 @@ void trim_history(Oid view) {
 
 } // namespace
 
-int64 catalog_upsert_schedule(Oid view, Oid owner, const char* schedule, const char* spec,
-                              TimestampTz anchor, const char* timezone, TimestampTz next_run) {
-    Oid types[7] = {REGCLASSOID,    REGROLEOID, TEXTOID,       TEXTOID,
-                    TIMESTAMPTZOID, TEXTOID,    TIMESTAMPTZOID};
-    Datum values[7] = {ObjectIdGetDatum(view),        ObjectIdGetDatum(owner),
-                       CStringGetTextDatum(schedule), CStringGetTextDatum(spec),
-                       TimestampTzGetDatum(anchor),   CStringGetTextDatum(timezone),
-                       TimestampTzGetDatum(next_run)};
-    run_sql("INSERT INTO matview_scheduler.schedules AS s"
-            "       (view, owner, schedule, spec, anchor, timezone, next_run)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+namespace {
+
+Datum optional_timestamptz(TimestampTz t) {
+    return t == DT_NOEND ? Datum(0) : TimestampTzGetDatum(t);
+}
+char null_flag(bool present) {
+    return present ? ' ' : 'n';
+}
+
+} // namespace
+
+int64 catalog_upsert_schedule(const ScheduleRow& row) {
+    Oid types[10] = {REGCLASSOID, REGROLEOID,     TEXTOID,        TEXTOID, TIMESTAMPTZOID,
+                     TEXTOID,     TIMESTAMPTZOID, TIMESTAMPTZOID, INT4OID, TIMESTAMPTZOID};
+    Datum values[10] = {ObjectIdGetDatum(row.view),        ObjectIdGetDatum(row.owner),
+                        CStringGetTextDatum(row.schedule), CStringGetTextDatum(row.spec),
+                        TimestampTzGetDatum(row.anchor),   CStringGetTextDatum(row.timezone),
+                        TimestampTzGetDatum(row.start_at), TimestampTzGetDatum(row.until),
+                        Int32GetDatum(row.repeats),        optional_timestamptz(row.next_run)};
+    const char nulls[10] = {' ',
+                            ' ',
+                            ' ',
+                            ' ',
+                            ' ',
+                            ' ',
+                            null_flag(row.has_start_at),
+                            null_flag(row.has_until),
+                            null_flag(row.has_repeats),
+                            null_flag(row.next_run != DT_NOEND)};
+    run_sql("INSERT INTO matview_scheduler.schedules AS s (view, owner, schedule, spec, anchor,"
+            "       timezone, start_at, until, repeats, next_run)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
             " ON CONFLICT (view) DO UPDATE SET owner = EXCLUDED.owner,"
             "   schedule = EXCLUDED.schedule, spec = EXCLUDED.spec, anchor = EXCLUDED.anchor,"
-            "   timezone = EXCLUDED.timezone, next_run = EXCLUDED.next_run"
+            "   timezone = EXCLUDED.timezone, start_at = EXCLUDED.start_at,"
+            "   until = EXCLUDED.until, repeats = EXCLUDED.repeats, next_run = EXCLUDED.next_run,"
+            "   runs_total = 0, skipped_total = 0, created = pg_catalog.now()"
             " RETURNING s.id",
-            7, types, values, nullptr, SPI_OK_INSERT_RETURNING);
+            10, types, values, nulls, SPI_OK_INSERT_RETURNING);
     bool isnull = false;
     return DatumGetInt64(get_column(0, 1, &isnull));
 }
@@ -102,7 +125,8 @@ int catalog_fetch_due(TimestampTz now, int limit, DueSchedule** out) {
     Oid types[2] = {TIMESTAMPTZOID, INT4OID};
     Datum values[2] = {TimestampTzGetDatum(now), Int32GetDatum(limit)};
     // SKIP LOCKED: a schedule being changed right now is left for the wake-up its commit sends.
-    run_sql("SELECT id, view::pg_catalog.oid, next_run, anchor, spec, timezone"
+    run_sql("SELECT id, view::pg_catalog.oid, next_run, anchor, until, repeats, runs_total, spec,"
+            "       timezone"
             "  FROM matview_scheduler.schedules"
             " WHERE next_run OPERATOR(pg_catalog.<=) $1"
             " ORDER BY next_run, id LIMIT $2 FOR UPDATE SKIP LOCKED",
@@ -111,38 +135,54 @@ int catalog_fetch_due(TimestampTz now, int limit, DueSchedule** out) {
     DueSchedule* rows = static_cast<DueSchedule*>(palloc0(sizeof(DueSchedule) * (n > 0 ? n : 1)));
     for (int i = 0; i < n; ++i) {
         bool isnull = false;
-        rows[i].id = DatumGetInt64(get_column(i, 1, &isnull));
-        rows[i].view = DatumGetObjectId(get_column(i, 2, &isnull));
-        rows[i].next_run = DatumGetTimestampTz(get_column(i, 3, &isnull));
-        rows[i].anchor = DatumGetTimestampTz(get_column(i, 4, &isnull));
-        copy_text_column(i, 5, rows[i].spec, sizeof rows[i].spec);
-        copy_text_column(i, 6, rows[i].timezone, sizeof rows[i].timezone);
+        DueSchedule& row = rows[i];
+        row.id = DatumGetInt64(get_column(i, 1, &isnull));
+        row.view = DatumGetObjectId(get_column(i, 2, &isnull));
+        row.next_run = DatumGetTimestampTz(get_column(i, 3, &isnull));
+        row.anchor = DatumGetTimestampTz(get_column(i, 4, &isnull));
+        row.until = DatumGetTimestampTz(get_column(i, 5, &isnull));
+        row.has_until = !isnull;
+        row.repeats = DatumGetInt32(get_column(i, 6, &isnull));
+        row.has_repeats = !isnull;
+        row.runs_total = DatumGetInt64(get_column(i, 7, &isnull));
+        copy_text_column(i, 8, row.spec, sizeof row.spec);
+        copy_text_column(i, 9, row.timezone, sizeof row.timezone);
     }
     *out = rows;
     return n;
 }
 
-int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run) {
-    Oid types[5] = {INT8OID, REGCLASSOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
-    Datum values[5] = {Int64GetDatum(due.id), ObjectIdGetDatum(due.view),
-                       TimestampTzGetDatum(due.next_run), TimestampTzGetDatum(started),
-                       TimestampTzGetDatum(next_run)};
+int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run,
+                        int64 skipped) {
+    Oid types[6] = {INT8OID, REGCLASSOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID};
+    Datum values[6] = {Int64GetDatum(due.id),
+                       ObjectIdGetDatum(due.view),
+                       TimestampTzGetDatum(due.next_run),
+                       TimestampTzGetDatum(started),
+                       optional_timestamptz(next_run),
+                       Int64GetDatum(skipped)};
+    const char nulls[6] = {' ', ' ', ' ', ' ', null_flag(next_run != DT_NOEND), ' '};
     run_sql("WITH r AS (INSERT INTO matview_scheduler.runs"
             "             (schedule_id, view, scheduled_for, started, status)"
             "           VALUES ($1, $2, $3, $4, 'running') RETURNING run_id)"
-            " UPDATE matview_scheduler.schedules s SET next_run = $5, last_run_id = r.run_id"
+            " UPDATE matview_scheduler.schedules s SET next_run = $5, last_run_id = r.run_id,"
+            "        runs_total = s.runs_total OPERATOR(pg_catalog.+) 1,"
+            "        skipped_total = s.skipped_total OPERATOR(pg_catalog.+) $6"
             "   FROM r WHERE s.id OPERATOR(pg_catalog.=) $1 RETURNING r.run_id",
-            5, types, values, nullptr, SPI_OK_UPDATE_RETURNING);
+            6, types, values, nulls, SPI_OK_UPDATE_RETURNING);
     bool isnull = false;
     return DatumGetInt64(get_column(0, 1, &isnull));
 }
 
-void catalog_set_next_run(int64 schedule_id, TimestampTz next_run) {
-    Oid types[2] = {INT8OID, TIMESTAMPTZOID};
-    Datum values[2] = {Int64GetDatum(schedule_id), TimestampTzGetDatum(next_run)};
-    run_sql("UPDATE matview_scheduler.schedules SET next_run = $2"
+void catalog_skip_run(int64 schedule_id, TimestampTz next_run, int64 skipped) {
+    Oid types[3] = {INT8OID, TIMESTAMPTZOID, INT8OID};
+    Datum values[3] = {Int64GetDatum(schedule_id), optional_timestamptz(next_run),
+                       Int64GetDatum(skipped)};
+    const char nulls[3] = {' ', null_flag(next_run != DT_NOEND), ' '};
+    run_sql("UPDATE matview_scheduler.schedules SET next_run = $2,"
+            "       skipped_total = skipped_total OPERATOR(pg_catalog.+) $3"
             " WHERE id OPERATOR(pg_catalog.=) $1",
-            2, types, values, nullptr, SPI_OK_UPDATE);
+            3, types, values, nulls, SPI_OK_UPDATE);
 }
 
 void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* message) {

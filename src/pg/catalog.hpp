@@ -12,19 +12,41 @@ extern "C" {
 
 namespace mvs::pg {
 
+// A schedule as the SQL API writes it. Plain data.
+struct ScheduleRow {
+    Oid view;
+    Oid owner;
+    const char* schedule;
+    const char* spec;
+    TimestampTz anchor;
+    const char* timezone;
+    bool has_start_at;
+    TimestampTz start_at;
+    bool has_until;
+    TimestampTz until;
+    bool has_repeats;
+    int32 repeats;
+    TimestampTz next_run; // DT_NOEND: none
+};
+
 // A schedule as the scheduler reads it. Plain data.
 struct DueSchedule {
     int64 id;
     Oid view;
     TimestampTz next_run;
     TimestampTz anchor;
+    bool has_until;
+    TimestampTz until;
+    bool has_repeats;
+    int32 repeats;
+    int64 runs_total;
     char spec[128];
     char timezone[TZ_STRLEN_MAX + 1];
 };
 
 // SQL API side.
-int64 catalog_upsert_schedule(Oid view, Oid owner, const char* schedule, const char* spec,
-                              TimestampTz anchor, const char* timezone, TimestampTz next_run);
+// Creates the view's schedule, or replaces it (same id, counters reset).
+int64 catalog_upsert_schedule(const ScheduleRow& row);
 bool catalog_schedule_owner(Oid view, Oid* owner);
 bool catalog_delete_schedule(Oid view);
 
@@ -32,9 +54,12 @@ bool catalog_delete_schedule(Oid view);
 bool catalog_extension_present();
 // Schedules due at `now`, oldest due first, locked for this transaction; at most `limit`.
 int catalog_fetch_due(TimestampTz now, int limit, DueSchedule** out);
-// Records a run as started and moves the schedule to its next due time. Returns the run id.
-int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run);
-void catalog_set_next_run(int64 schedule_id, TimestampTz next_run);
+// Records a run as started and moves the schedule to its next due time (DT_NOEND: finished),
+// counting `skipped` coalesced due times. Returns the run id.
+int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run,
+                        int64 skipped);
+// Moves a schedule on without a run (its previous run is still going).
+void catalog_skip_run(int64 schedule_id, TimestampTz next_run, int64 skipped);
 // A schedule that cannot be computed: recorded as a failed run, and stopped (next_run NULL).
 void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* message);
 // The earliest next_run of any schedule; false when nothing is scheduled.

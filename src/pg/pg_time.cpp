@@ -10,21 +10,3 @@ std::int64_t PgZone::utc_offset_seconds(std::int64_t utc_seconds) const {
 }
 
 } // namespace mvs::pg
-
-#include "core/next_run.hpp"
-#include "pg/error_bridge.hpp"
-
-namespace mvs::pg {
-
-TimestampTz next_due(const mvs::Schedule& schedule, TimestampTz anchor, TimestampTz after,
-                     const pg_tz* tz) {
-    UtcMicros due = 0;
-    const CppFailure failure = run_cpp([&] {
-        const PgZone zone(tz);
-        due = mvs::next_due_after(schedule, to_utc_micros(anchor), to_utc_micros(after), zone);
-    });
-    MVS_RAISE_IF_FAILED(failure);
-    return to_timestamptz(due);
-}
-
-} // namespace mvs::pg

@@ -35,13 +35,3 @@ class PgZone final : public mvs::TimeZone {
 };
 
 } // namespace mvs::pg
-
-#include "core/schedule.hpp"
-
-namespace mvs::pg {
-
-// The first due time of `schedule` strictly after `after`, in zone `tz` (core's next_due_after).
-TimestampTz next_due(const mvs::Schedule& schedule, TimestampTz anchor, TimestampTz after,
-                     const pg_tz* tz);
-
-} // namespace mvs::pg

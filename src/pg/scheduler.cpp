@@ -17,7 +17,7 @@ extern "C" {
 #include "core/schedule.hpp"
 #include "pg/catalog.hpp"
 #include "pg/error_bridge.hpp"
-#include "pg/pg_time.hpp"
+#include "pg/due_times.hpp"
 #include "pg/refresh_lock.hpp"
 #include "pg/refresh_worker.hpp"
 #include "pg/settings.hpp"
@@ -86,9 +86,10 @@ void reap_workers() {
     running_count = kept;
 }
 
-// The next due time after a run (or skip) at `now`. Missed due times are coalesced: the result is
-// always in the future. Returns false with *why set when the schedule cannot be computed.
-bool compute_next_run(const DueSchedule& due, TimestampTz now, TimestampTz* next,
+// Where a due schedule goes next, after a run (or a skip) at `now`: missed due times are
+// coalesced, so the next one is always in the future; until and repeats finish the schedule
+// (next = DT_NOEND). Returns false with *why set when the schedule cannot be computed.
+bool compute_next_run(const DueSchedule& due, TimestampTz now, bool runs_now, Advance* out,
                       const char** why) {
     mvs::Schedule schedule;
     bool parsed = false;
@@ -102,7 +103,11 @@ bool compute_next_run(const DueSchedule& due, TimestampTz now, TimestampTz* next
         *why = "the schedule's time zone is not known to this server";
         return false;
     }
-    *next = next_due(schedule, due.anchor, std::max(now, due.next_run), tz);
+    *out = advance_after(schedule, due.anchor, due.next_run, now, tz);
+    if (runs_now && due.has_repeats && due.runs_total + 1 >= due.repeats)
+        out->next = DT_NOEND;
+    if (due.has_until && out->next != DT_NOEND && out->next > due.until)
+        out->next = DT_NOEND;
     return true;
 }
 
@@ -161,24 +166,28 @@ IterationResult plan_runs(MemoryContext keep) {
     bool waiting_for_worker = false;
     int progress = 0;
     for (int i = 0; i < n; ++i) {
-        TimestampTz next = 0;
+        const DueSchedule& d = due[i];
+        Advance next{0, 0};
         const char* why = nullptr;
-        if (!compute_next_run(due[i], now, &next, &why)) {
-            catalog_fail_schedule(due[i], now, why);
-            ++progress;
-        } else if (is_running(due[i].id) || view_refresh_in_progress(due[i].view)) {
-            // Due while its previous run is still going (started here, or by an earlier
-            // scheduler): skipped, never queued behind it.
-            catalog_set_next_run(due[i].id, next);
-            ++progress;
-        } else if (free_workers > 0) {
-            const int64 run_id = catalog_start_run(due[i], now, next);
-            result.dispatches[result.dispatch_count++] = Dispatch{due[i].id, run_id};
-            --free_workers;
-            ++progress;
-        } else {
+        // Due while its previous run is still going (started here, or by an earlier scheduler),
+        // or found only after its end: skipped, never queued.
+        const bool busy = is_running(d.id) || view_refresh_in_progress(d.view);
+        const bool too_late = d.has_until && now > d.until;
+        const bool runs_now = !busy && !too_late;
+        if (runs_now && free_workers == 0) {
             waiting_for_worker = true;
+            continue;
         }
+        if (!compute_next_run(d, now, runs_now, &next, &why)) {
+            catalog_fail_schedule(d, now, why);
+        } else if (!runs_now) {
+            catalog_skip_run(d.id, too_late ? DT_NOEND : next.next, next.skipped + 1);
+        } else {
+            const int64 run_id = catalog_start_run(d, now, next.next, next.skipped);
+            result.dispatches[result.dispatch_count++] = Dispatch{d.id, run_id};
+            --free_workers;
+        }
+        ++progress;
     }
 
     TimestampTz earliest = 0;

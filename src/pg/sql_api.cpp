@@ -6,6 +6,8 @@ extern "C" {
 #include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
 #include "executor/spi.h"
+#include "funcapi.h"
+#include "pgtime.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
@@ -15,11 +17,12 @@ extern "C" {
 #include "pg/catalog.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/module.hpp"
-#include "pg/pg_time.hpp"
+#include "pg/due_times.hpp"
 #include "pg/schedule_input.hpp"
 #include "pg/shared_state.hpp"
 
 extern "C" {
+PG_FUNCTION_INFO_V1(mvs_next_runs);
 PG_FUNCTION_INFO_V1(mvs_schedule_refresh);
 PG_FUNCTION_INFO_V1(mvs_unschedule_refresh);
 PG_FUNCTION_INFO_V1(mvs_extension_created);
@@ -105,6 +108,41 @@ void end_catalog_access(const CatalogAccess& access) {
     SetUserIdAndSecContext(access.saved_user, access.saved_context);
 }
 
+// The longest preview next_runs gives.
+constexpr int kMaxPreview = 100000;
+
+const pg_tz* zone_from_name(const char* name) {
+    const pg_tz* tz = pg_tzset(name);
+    if (tz == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("time zone \"%s\" not recognized", name),
+                        errhint("Use a name from pg_timezone_names, such as 'Europe/Berlin' or "
+                                "'America/New_York'.")));
+    return tz;
+}
+
+// start_at, until and repeats: each checked on its own and against the others.
+void check_bounds(const mvs::Schedule& schedule, bool has_start_at, TimestampTz start_at,
+                  bool has_until, TimestampTz until, bool has_repeats, int32 repeats,
+                  TimestampTz now) {
+    if (has_repeats && repeats < 1)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("repeats must be at least 1, not %d", repeats),
+                        errhint("Leave repeats NULL to run for ever.")));
+    if (has_until && has_start_at && until <= start_at)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("until (%s) must be after start_at (%s)", timestamptz_to_str(until),
+                               timestamptz_to_str(start_at))));
+    if (has_until && until <= now)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("until (%s) is in the past", timestamptz_to_str(until))));
+    if (schedule.kind == mvs::ScheduleKind::Once && has_start_at && start_at < now)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("a schedule that runs once needs a start_at in the future, not %s",
+                               timestamptz_to_str(start_at)),
+                        errhint("Leave start_at NULL to run it once, now.")));
+}
+
 } // namespace
 
 extern "C" Datum mvs_schedule_refresh(PG_FUNCTION_ARGS) {
@@ -112,25 +150,83 @@ extern "C" Datum mvs_schedule_refresh(PG_FUNCTION_ARGS) {
     require_argument(fcinfo, 1, "schedule");
     const Oid relid = PG_GETARG_OID(0);
     const char* schedule_text = text_to_cstring(PG_GETARG_TEXT_PP(1));
+    const bool has_start_at = !PG_ARGISNULL(2);
+    const TimestampTz start_at = has_start_at ? PG_GETARG_TIMESTAMPTZ(2) : 0;
+    const bool has_until = !PG_ARGISNULL(3);
+    const TimestampTz until = has_until ? PG_GETARG_TIMESTAMPTZ(3) : 0;
+    const bool has_repeats = !PG_ARGISNULL(4);
+    const int32 repeats = has_repeats ? PG_GETARG_INT32(4) : 0;
+    const pg_tz* tz =
+        PG_ARGISNULL(5) ? session_timezone : zone_from_name(text_to_cstring(PG_GETARG_TEXT_PP(5)));
 
     check_schedulable_view(relid);
-    const mvs::Schedule schedule = schedule_from_text(schedule_text);
+    const mvs::Schedule parsed = schedule_from_text(schedule_text);
+    const TimestampTz now = GetCurrentTransactionStartTimestamp();
+    check_bounds(parsed, has_start_at, start_at, has_until, until, has_repeats, repeats, now);
+
+    const FirstDue first = first_due(parsed, has_start_at, start_at, now, tz);
+    if (has_until && first.first > until)
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("schedule \"%s\" has no due time before until (%s)", schedule_text,
+                        timestamptz_to_str(until)),
+                 errdetail("Its first due time would be %s.", timestamptz_to_str(first.first))));
     char spec[128];
-    if (!mvs::format_spec(schedule, spec, sizeof spec))
+    if (!mvs::format_spec(first.schedule, spec, sizeof spec))
         elog(ERROR, "matview_scheduler: schedule too long to store");
 
-    // A new schedule's grid starts when it is created; its first run is its first due time.
-    const TimestampTz anchor = GetCurrentTransactionStartTimestamp();
-    const TimestampTz next_run = next_due(schedule, anchor, anchor, session_timezone);
-    const char* zone_name = pg_get_timezone_name(session_timezone);
+    ScheduleRow row;
+    row.view = relid;
+    row.schedule = schedule_text;
+    row.spec = spec;
+    row.anchor = first.anchor;
+    row.timezone = pg_get_timezone_name(const_cast<pg_tz*>(tz));
+    row.has_start_at = has_start_at;
+    row.start_at = start_at;
+    row.has_until = has_until;
+    row.until = until;
+    row.has_repeats = has_repeats;
+    row.repeats = repeats;
+    row.next_run = first.first;
 
     const CatalogAccess access = begin_catalog_access();
     // Refreshes run as the role that scheduled them.
-    const int64 id = catalog_upsert_schedule(relid, access.saved_user, schedule_text, spec, anchor,
-                                             zone_name, next_run);
+    row.owner = access.saved_user;
+    const int64 id = catalog_upsert_schedule(row);
     end_catalog_access(access);
     wake_scheduler_at_commit();
     PG_RETURN_INT64(id);
+}
+
+extern "C" Datum mvs_next_runs(PG_FUNCTION_ARGS) {
+    require_argument(fcinfo, 0, "schedule");
+    require_argument(fcinfo, 1, "n");
+    require_argument(fcinfo, 2, "after");
+    const char* schedule_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
+    const int32 n = PG_GETARG_INT32(1);
+    const TimestampTz after = PG_GETARG_TIMESTAMPTZ(2);
+    const pg_tz* tz =
+        PG_ARGISNULL(3) ? session_timezone : zone_from_name(text_to_cstring(PG_GETARG_TEXT_PP(3)));
+    const bool has_start_at = !PG_ARGISNULL(4);
+    const TimestampTz start_at = has_start_at ? PG_GETARG_TIMESTAMPTZ(4) : 0;
+    if (n < 0 || n > kMaxPreview)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("n must be between 0 and %d, not %d", kMaxPreview, n)));
+
+    const mvs::Schedule parsed = schedule_from_text(schedule_text);
+    // As if the schedule were created at `after`.
+    const FirstDue first = first_due(parsed, has_start_at, start_at, after, tz);
+
+    InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+    ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    TimestampTz due = first.first;
+    for (int i = 0; i < n && due != DT_NOEND; ++i) {
+        Datum value = TimestampTzGetDatum(due);
+        bool isnull = false;
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+        due = next_due(first.schedule, first.anchor, due, tz);
+    }
+    return static_cast<Datum>(0);
 }
 
 extern "C" Datum mvs_unschedule_refresh(PG_FUNCTION_ARGS) {
