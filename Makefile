@@ -8,7 +8,7 @@ PG_SRCS = $(wildcard src/pg/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 # pg_regress: the SQL API, on a throwaway instance that preloads the library.
-REGRESS = schedule_api schedule_language bad_input
+REGRESS = schedule_api schedule_language refresh_control bad_input
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 PROVE_TESTS = test/t/*.pl
@@ -28,7 +28,7 @@ override CXXFLAGS += -std=c++17 -Wall -Wextra -isystem $(includedir_server) $(EX
 override CPPFLAGS := -Isrc $(CPPFLAGS)
 SHLIB_LINK += -lstdc++
 
-.PHONY: unit tapcheck regresscheck
+.PHONY: unit tapcheck regresscheck fuzz bench-core
 
 # GoogleTest for src/core (no PostgreSQL needed).
 UNIT_SRCS = $(wildcard test/unit/*.cpp)
@@ -46,4 +46,26 @@ regresscheck:
 tapcheck:
 	$(prove_installcheck)
 
-EXTRA_CLEAN = test/unit/unit_tests tmp_check_regress
+EXTRA_CLEAN = test/unit/unit_tests tmp_check_regress test/fuzz/schedule_fuzzer test/fuzz/fuzz.log \
+	test/fuzz/artifacts test/fuzz/found bench/bench_next_run
+
+# libFuzzer on the schedule parser and the due-time arithmetic, with ASan and UBSan (clang-14,
+# libclang-rt-14-dev). Runs FUZZ_SECONDS; a crash, a failed check or a hang (> 5 s) fails.
+FUZZ_CXX ?= clang++-14
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+test/fuzz/schedule_fuzzer: test/fuzz/schedule_fuzzer.cpp $(CORE_SRCS) $(wildcard src/core/*.hpp)
+	$(FUZZ_CXX) -std=c++17 -Wall -Wextra -O1 -g $(FUZZ_FLAGS) -Isrc $(EXTRA_CXXFLAGS) -o $@ test/fuzz/schedule_fuzzer.cpp $(CORE_SRCS)
+
+fuzz: test/fuzz/schedule_fuzzer
+	test/fuzz/run_fuzzer.sh test/fuzz/schedule_fuzzer $(FUZZ_SECONDS)
+
+# Google Benchmark of the next-run arithmetic, optimized as the extension is (-O2). Prints the
+# median of 9 repetitions per case, and fails when a cron next-run takes 1 us or more.
+BENCH_CXX ?= $(CXX)
+BENCH_ARGS ?=
+bench/bench_next_run: bench/next_run_bench.cpp $(CORE_SRCS) $(wildcard src/core/*.hpp)
+	$(BENCH_CXX) -std=c++17 -Wall -Wextra -O2 -g -Isrc $(EXTRA_CXXFLAGS) -o $@ bench/next_run_bench.cpp $(CORE_SRCS) -lbenchmark -lpthread
+
+bench-core: bench/bench_next_run
+	bench/bench_next_run $(BENCH_ARGS)

@@ -20,13 +20,24 @@ CREATE TABLE matview_scheduler.schedules (
     until       timestamptz,                           -- no run after this
     repeats     integer,                               -- runs in all; NULL: forever
     next_run    timestamptz,                           -- NULL: finished, nothing more will run
+    paused      boolean NOT NULL DEFAULT false,
+    -- how each refresh runs
+    concurrency  text NOT NULL DEFAULT 'auto'          -- schedule_refresh's `concurrently`
+                 CHECK (concurrency OPERATOR(pg_catalog.=) ANY (ARRAY['auto', 'always', 'never'])),
+    timeout      interval,                             -- the refresh is cancelled after this
+    lock_timeout interval,                             -- give up waiting for the view's lock
+    max_retries  integer NOT NULL DEFAULT 3,
+    retry_delay  interval NOT NULL DEFAULT '30 seconds',
+    -- counters
     runs_total    bigint NOT NULL DEFAULT 0,           -- runs started
+    failures_total bigint NOT NULL DEFAULT 0,
+    consecutive_failures integer NOT NULL DEFAULT 0,
     skipped_total bigint NOT NULL DEFAULT 0,           -- due times coalesced away
     last_run_id bigint,
     created     timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 CREATE INDEX schedules_next_run_idx ON matview_scheduler.schedules (next_run)
-    WHERE next_run IS NOT NULL;
+    WHERE NOT paused;
 
 -- One row per run, trimmed as runs are recorded (matview_scheduler.history_per_view and
 -- matview_scheduler.history_max_age).
@@ -40,6 +51,8 @@ CREATE TABLE matview_scheduler.runs (
     status        text NOT NULL
                   CHECK (status OPERATOR(pg_catalog.=) ANY
                          (ARRAY['running', 'succeeded', 'failed', 'interrupted'])),
+    mode          text CHECK (mode OPERATOR(pg_catalog.=) ANY (ARRAY['concurrent', 'plain'])),
+    manual        boolean NOT NULL DEFAULT false,      -- refresh_now, not the schedule
     sqlstate      text,
     message       text
 );
@@ -72,11 +85,22 @@ SELECT s.id              AS schedule_id,
        s.owner,
        s.next_run,
        s.next_run IS NULL AS finished,
+       s.paused,
+       COALESCE(r.status OPERATOR(pg_catalog.=) 'running', false) AS running,
+       CASE WHEN r.status OPERATOR(pg_catalog.=) 'running' THEN r.started END AS running_since,
        s.start_at,
        s.until,
        s.repeats,
+       s.concurrency,
+       s.timeout,
+       s.lock_timeout,
+       s.max_retries,
+       s.retry_delay,
        s.runs_total,
+       s.failures_total,
+       s.consecutive_failures,
        s.skipped_total,
+       r.mode            AS last_mode,
        r.started         AS last_started,
        r.finished        AS last_finished,
        r.status          AS last_status,
@@ -92,12 +116,38 @@ CREATE FUNCTION @extschema@.schedule_refresh(view pg_catalog.regclass, schedule 
                                              start_at timestamptz DEFAULT NULL,
                                              until timestamptz DEFAULT NULL,
                                              repeats integer DEFAULT NULL,
-                                             timezone text DEFAULT NULL)
+                                             timezone text DEFAULT NULL,
+                                             concurrently text DEFAULT 'auto',
+                                             timeout interval DEFAULT NULL,
+                                             lock_timeout interval DEFAULT NULL,
+                                             max_retries integer DEFAULT 3,
+                                             retry_delay interval DEFAULT '30 seconds')
     RETURNS bigint
     LANGUAGE C VOLATILE CALLED ON NULL INPUT
     AS 'MODULE_PATHNAME', 'mvs_schedule_refresh';
-COMMENT ON FUNCTION @extschema@.schedule_refresh(pg_catalog.regclass, text, timestamptz, timestamptz, integer, text) IS
+COMMENT ON FUNCTION @extschema@.schedule_refresh(pg_catalog.regclass, text, timestamptz, timestamptz, integer, text, text, interval, interval, integer, interval) IS
     'Refresh a materialized view on a schedule (replaces its schedule if it has one); returns the schedule id';
+
+CREATE FUNCTION @extschema@.refresh_now(view pg_catalog.regclass, wait boolean DEFAULT false)
+    RETURNS bigint
+    LANGUAGE C VOLATILE CALLED ON NULL INPUT
+    AS 'MODULE_PATHNAME', 'mvs_refresh_now';
+COMMENT ON FUNCTION @extschema@.refresh_now(pg_catalog.regclass, boolean) IS
+    'Refresh a materialized view now, in a refresh worker; returns the run id (with wait, once it has finished)';
+
+CREATE FUNCTION @extschema@.pause_refresh(view pg_catalog.regclass)
+    RETURNS void
+    LANGUAGE C VOLATILE CALLED ON NULL INPUT
+    AS 'MODULE_PATHNAME', 'mvs_pause_refresh';
+COMMENT ON FUNCTION @extschema@.pause_refresh(pg_catalog.regclass) IS
+    'Stop running a view''s schedule, keeping its settings and history';
+
+CREATE FUNCTION @extschema@.resume_refresh(view pg_catalog.regclass)
+    RETURNS void
+    LANGUAGE C VOLATILE CALLED ON NULL INPUT
+    AS 'MODULE_PATHNAME', 'mvs_resume_refresh';
+COMMENT ON FUNCTION @extschema@.resume_refresh(pg_catalog.regclass) IS
+    'Run a paused schedule again, from its next due time';
 
 CREATE FUNCTION @extschema@.unschedule_refresh(view pg_catalog.regclass)
     RETURNS boolean

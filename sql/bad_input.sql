@@ -89,6 +89,27 @@ SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', repeats => 0)$$)
 SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', repeats => -3)$$);
 SELECT error_of($$SELECT schedule_refresh('good_view', 'once', start_at => '2001-01-01 00:00+00')$$);
 
+-- How refreshes run
+CREATE MATERIALIZED VIEW no_index_view AS SELECT 1 AS one;
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', concurrently => 'sometimes')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', concurrently => NULL)$$);
+SELECT error_of($$SELECT schedule_refresh('no_index_view', 'daily', concurrently => 'always')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', timeout => '0 seconds')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', timeout => '-1 minute')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', timeout => '30 days')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', lock_timeout => '0 seconds')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', retry_delay => '0 seconds')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', retry_delay => NULL)$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', max_retries => -1)$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', max_retries => NULL)$$);
+SELECT error_of($$SELECT pause_refresh('no_index_view')$$);
+SELECT error_of($$SELECT resume_refresh('no_index_view')$$);
+SELECT error_of($$SELECT pause_refresh(NULL)$$);
+SELECT error_of($$SELECT refresh_now(NULL)$$);
+SELECT error_of($$SELECT refresh_now('good_view', NULL)$$);
+SELECT error_of($$SELECT refresh_now('plain_table')$$);
+SELECT error_of($$SELECT pause_refresh('plain_view')$$);
+
 -- next_runs
 SELECT error_of($$SELECT matview_scheduler.next_runs(NULL)$$);
 SELECT error_of($$SELECT matview_scheduler.next_runs('hourly', -1)$$);
@@ -104,6 +125,9 @@ GRANT SELECT ON good_view TO regress_mvs_stranger;
 SET ROLE regress_mvs_stranger;
 SELECT error_of($$SELECT schedule_refresh('good_view', 'hourly')$$);
 SELECT error_of($$SELECT unschedule_refresh('good_view')$$);
+SELECT error_of($$SELECT refresh_now('good_view')$$);
+SELECT error_of($$SELECT pause_refresh('good_view')$$);
+SELECT error_of($$SELECT resume_refresh('good_view')$$);
 RESET ROLE;
 
 -- A member of the owning role may schedule it.
@@ -117,8 +141,8 @@ SELECT unschedule_refresh('team_view');
 RESET ROLE;
 
 -- Nothing above changed the catalog: the one good schedule is as it was.
-SELECT view, schedule FROM matview_scheduler.status;
-SELECT count(*) AS runs FROM matview_scheduler.runs WHERE view <> 'good_view'::regclass;
+SELECT view, schedule, concurrency, timeout, max_retries, paused FROM matview_scheduler.status;
+SELECT count(*) AS runs FROM matview_scheduler.runs WHERE view = 'no_index_view'::regclass;
 
 DROP MATERIALIZED VIEW team_view;
 REVOKE ALL ON good_view FROM regress_mvs_stranger;

@@ -3,6 +3,8 @@
 #pragma once
 
 extern "C" {
+#include "storage/lock.h"
+#include "storage/lockdefs.h"
 #include "utils/acl.h"
 }
 
@@ -19,6 +21,17 @@ inline bool role_owns_relation(Oid relid, Oid role) {
 #else
     return pg_class_ownercheck(relid, role);
 #endif
+}
+
+// Does this transaction hold any lock on the relation? (CheckRelationOidLockedByMe is missing
+// from early 15.x releases.)
+inline bool relation_locked_by_me(Oid relid) {
+    LOCKTAG tag;
+    SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
+    for (LOCKMODE mode = AccessShareLock; mode <= AccessExclusiveLock; ++mode)
+        if (LockHeldByMe(&tag, mode))
+            return true;
+    return false;
 }
 
 } // namespace mvs::pg

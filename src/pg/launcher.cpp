@@ -66,7 +66,8 @@ List* list_databases() {
         MemoryContext old = MemoryContextSwitchTo(caller);
         DatabaseEntry* entry = static_cast<DatabaseEntry*>(palloc(sizeof(DatabaseEntry)));
         entry->oid = db->oid;
-        entry->eligible = db->datallowconn && !db->datistemplate;
+        // -2 marks a database a DROP DATABASE left half-dropped (DATCONNLIMIT_INVALID_DB).
+        entry->eligible = db->datallowconn && !db->datistemplate && db->datconnlimit != -2;
         result = lappend(result, entry);
         MemoryContextSwitchTo(old);
     }

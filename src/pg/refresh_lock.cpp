@@ -21,6 +21,11 @@ bool lock_view_for_refresh(Oid view) {
     return LockAcquire(&tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
+void lock_view_for_refresh_waiting(Oid view) {
+    const LOCKTAG tag = refresh_tag(view);
+    (void)LockAcquire(&tag, ExclusiveLock, true, false);
+}
+
 bool view_refresh_in_progress(Oid view) {
     const LOCKTAG tag = refresh_tag(view);
     if (LockAcquire(&tag, ExclusiveLock, true, true) == LOCKACQUIRE_NOT_AVAIL)

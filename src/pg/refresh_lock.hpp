@@ -15,6 +15,9 @@ constexpr uint16 kRefreshLockSubId = 3;
 // Takes the lock for the rest of the session; false if another refresh of the view holds it.
 bool lock_view_for_refresh(Oid view);
 
+// The same, waiting for a refresh under way to end.
+void lock_view_for_refresh_waiting(Oid view);
+
 // Is a refresh of the view running right now (in any process)?
 bool view_refresh_in_progress(Oid view);
 

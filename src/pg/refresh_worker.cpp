@@ -9,16 +9,29 @@ extern "C" {
 #include "storage/lock.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
+#include "utils/timeout.h"
 }
 
-#include "pg/catalog.hpp"
 #include "pg/refresh_lock.hpp"
+#include "pg/run_catalog.hpp"
 
 namespace mvs::pg {
 
 namespace {
+
+// What the worker is told in bgw_extra.
+struct WorkerArgs {
+    int64 run_id; // 0: a refresh_now() run, described by the fields below
+    Oid view;
+    Oid owner;
+    dsm_handle handle;
+};
+static_assert(sizeof(WorkerArgs) <= BGW_EXTRALEN, "worker arguments must fit in bgw_extra");
+
+ManualRunShared* shared = nullptr; // refresh_now() runs only
 
 void begin_work() {
     StartTransactionCommand();
@@ -33,41 +46,114 @@ void end_work() {
     CommitTransactionCommand();
 }
 
-void record(int64 run_id, const char* status, const char* sqlstate, const char* message) {
-    begin_work();
-    catalog_finish_run(run_id, status, sqlstate, message);
-    end_work();
+void tell_caller(int64 run_id, bool done, bool succeeded, const char* sqlstate,
+                 const char* message) {
+    if (shared == nullptr)
+        return;
+    SpinLockAcquire(&shared->mutex);
+    shared->run_id = run_id;
+    shared->done = done;
+    shared->succeeded = succeeded;
+    strlcpy(shared->sqlstate, sqlstate != nullptr ? sqlstate : "", sizeof shared->sqlstate);
+    strlcpy(shared->message, message != nullptr ? message : "", sizeof shared->message);
+    Latch* latch = shared->caller_latch;
+    SpinLockRelease(&shared->mutex);
+    SetLatch(latch);
 }
 
-// Runs the refresh as `owner` and records success in the same transaction. On error, returns the
-// error (the transaction is rolled back); on success, nullptr.
-ErrorData* refresh(int64 run_id, Oid view, Oid owner) {
+void record(int64 run_id, const char* status, const char* sqlstate, const char* message) {
+    begin_work();
+    catalog_finish_run(run_id, status, sqlstate, message, nullptr, nullptr);
+    end_work();
+    tell_caller(run_id, true, false, sqlstate, message);
+}
+
+const char* qualified_name(Oid view) {
+    const char* name = get_rel_name(view);
+    if (name == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                        errmsg("materialized view with OID %u does not exist", view)));
+    return quote_qualified_identifier(get_namespace_name(get_rel_namespace(view)), name);
+}
+
+// CONCURRENTLY keeps readers unblocked; it needs a populated view with a usable unique index.
+bool use_concurrently(const RunSettings& settings) {
+    if (strcmp(settings.concurrently, "never") == 0 || !catalog_view_populated(settings.view))
+        return false;
+    return strcmp(settings.concurrently, "always") == 0 ||
+           catalog_view_has_unique_index(settings.view);
+}
+
+// Runs the refresh as the owner and records success in the same transaction. On error, returns
+// the error (the transaction is rolled back); on success, nullptr.
+ErrorData* refresh(int64 run_id, const RunSettings& settings, const char** mode_out) {
     ErrorData* volatile failure = nullptr;
     MemoryContext outer = CurrentMemoryContext;
     begin_work();
     PG_TRY();
     {
-        const char* name = get_rel_name(view);
-        if (name == nullptr)
-            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-                            errmsg("materialized view with OID %u does not exist", view)));
-        const char* qualified =
-            quote_qualified_identifier(get_namespace_name(get_rel_namespace(view)), name);
-        const char* sql = psprintf("REFRESH MATERIALIZED VIEW %s", qualified);
-        pgstat_report_appname(psprintf("matview_scheduler refresh %s", qualified));
+        const char* name = qualified_name(settings.view);
+        const bool concurrent = use_concurrently(settings);
+        *mode_out = concurrent ? "concurrent" : "plain";
+        const char* sql =
+            psprintf("REFRESH MATERIALIZED VIEW %s%s", concurrent ? "CONCURRENTLY " : "", name);
+        pgstat_report_appname(psprintf("matview_scheduler refresh %s", name));
         pgstat_report_activity(STATE_RUNNING, sql);
+        if (settings.lock_timeout_ms > 0)
+            (void)set_config_option("lock_timeout", psprintf("%d", settings.lock_timeout_ms),
+                                    PGC_SUSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
 
         Oid saved_user = InvalidOid;
         int saved_context = 0;
         GetUserIdAndSecContext(&saved_user, &saved_context);
         // Never as a superuser on the owner's behalf: PostgreSQL checks the owner's own rights.
-        SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+        SetUserIdAndSecContext(settings.owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+        if (settings.timeout_ms > 0)
+            enable_timeout_after(STATEMENT_TIMEOUT, settings.timeout_ms);
         const int rc = SPI_execute(sql, false, 0);
+        if (settings.timeout_ms > 0)
+            disable_timeout(STATEMENT_TIMEOUT, false);
         SetUserIdAndSecContext(saved_user, saved_context);
         if (rc != SPI_OK_UTILITY)
             elog(ERROR, "matview_scheduler: REFRESH returned SPI code %d", rc);
 
-        catalog_finish_run(run_id, "succeeded", nullptr, nullptr);
+        catalog_finish_run(run_id, "succeeded", nullptr, nullptr, *mode_out, name);
+        end_work();
+    }
+    PG_CATCH();
+    {
+        HOLD_INTERRUPTS();
+        disable_all_timeouts(false);
+        MemoryContextSwitchTo(outer);
+        failure = CopyErrorData();
+        EmitErrorReport();
+        FlushErrorState();
+        AbortCurrentTransaction();
+        RESUME_INTERRUPTS();
+    }
+    PG_END_TRY();
+    pgstat_report_activity(STATE_IDLE, nullptr);
+    return failure;
+}
+
+// Reads the run's settings and takes the view's refresh lock, which is held until the process
+// ends, so no two refreshes of a view overlap: a scheduled run finding it taken gives way,
+// refresh_now() waits its turn. Returns the error, if one was raised.
+ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, bool* found,
+                   bool* locked) {
+    ErrorData* volatile failure = nullptr;
+    MemoryContext outer = CurrentMemoryContext;
+    PG_TRY();
+    {
+        begin_work();
+        *found = catalog_run_settings(run_id, settings);
+        if (*found && settings->manual)
+            settings->owner = args.owner;
+        *locked = *found && OidIsValid(settings->owner);
+        if (*locked && settings->manual)
+            lock_view_for_refresh_waiting(settings->view);
+        else if (*locked)
+            *locked = lock_view_for_refresh(settings->view);
         end_work();
     }
     PG_CATCH();
@@ -81,24 +167,32 @@ ErrorData* refresh(int64 run_id, Oid view, Oid owner) {
         RESUME_INTERRUPTS();
     }
     PG_END_TRY();
-    pgstat_report_activity(STATE_IDLE, nullptr);
     return failure;
 }
 
-} // namespace
-
-void describe_refresh_worker(BackgroundWorker* worker, Oid dboid, int64 run_id) {
+void describe(BackgroundWorker* worker, Oid dboid, const WorkerArgs& args, const char* name) {
     memset(worker, 0, sizeof *worker);
     worker->bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
     worker->bgw_start_time = BgWorkerStart_RecoveryFinished;
     worker->bgw_restart_time = BGW_NEVER_RESTART;
     worker->bgw_main_arg = ObjectIdGetDatum(dboid);
-    memcpy(worker->bgw_extra, &run_id, sizeof run_id);
+    memcpy(worker->bgw_extra, &args, sizeof args);
     strlcpy(worker->bgw_library_name, "matview_scheduler", BGW_MAXLEN);
     strlcpy(worker->bgw_function_name, "mvs_refresh_worker_main", BGW_MAXLEN);
-    snprintf(worker->bgw_name, BGW_MAXLEN, "matview_scheduler refresh run %lld",
-             static_cast<long long>(run_id));
+    strlcpy(worker->bgw_name, name, BGW_MAXLEN);
     strlcpy(worker->bgw_type, "matview_scheduler refresh", BGW_MAXLEN);
+}
+
+} // namespace
+
+void describe_refresh_worker(BackgroundWorker* worker, Oid dboid, int64 run_id) {
+    describe(worker, dboid, WorkerArgs{run_id, InvalidOid, InvalidOid, 0},
+             psprintf("matview_scheduler refresh run %lld", static_cast<long long>(run_id)));
+}
+
+void describe_manual_refresh_worker(BackgroundWorker* worker, Oid dboid, Oid view, Oid owner,
+                                    dsm_handle handle) {
+    describe(worker, dboid, WorkerArgs{0, view, owner, handle}, "matview_scheduler refresh_now");
 }
 
 } // namespace mvs::pg
@@ -106,23 +200,36 @@ void describe_refresh_worker(BackgroundWorker* worker, Oid dboid, int64 run_id) 
 extern "C" void mvs_refresh_worker_main(Datum arg) {
     using namespace mvs::pg;
     const Oid dboid = DatumGetObjectId(arg);
-    int64 run_id = 0;
-    memcpy(&run_id, MyBgworkerEntry->bgw_extra, sizeof run_id);
+    WorkerArgs args;
+    memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof args);
     pqsignal(SIGTERM, die);
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
     pgstat_report_appname("matview_scheduler refresh");
 
-    Oid view = InvalidOid;
-    Oid owner = InvalidOid;
-    begin_work();
-    const RunTarget target = catalog_run_target(run_id, &view, &owner);
-    // Held until the process ends, so no two refreshes of a view overlap.
-    const bool locked = target == RunTarget::Found && lock_view_for_refresh(view);
-    end_work();
-    if (target == RunTarget::NotRunning)
+    int64 run_id = args.run_id;
+    if (run_id == 0) {
+        // refresh_now(): the caller may have gone already; the run happens anyway.
+        dsm_segment* segment = dsm_attach(args.handle);
+        if (segment != nullptr)
+            shared = static_cast<ManualRunShared*>(dsm_segment_address(segment));
+        begin_work();
+        run_id = catalog_start_manual_run(args.view);
+        end_work();
+        tell_caller(run_id, false, false, nullptr, nullptr);
+    }
+
+    RunSettings settings;
+    bool found = false;
+    bool locked = false;
+    ErrorData* failure = prepare(run_id, args, &settings, &found, &locked);
+    if (failure != nullptr) {
+        record(run_id, "failed", unpack_sql_state(failure->sqlerrcode), failure->message);
+        proc_exit(0);
+    }
+    if (!found)
         proc_exit(0); // settled already, e.g. marked interrupted by a restarted scheduler
-    if (target == RunTarget::ScheduleRemoved) {
+    if (!OidIsValid(settings.owner)) {
         record(run_id, "interrupted", nullptr, "the schedule was removed before the run started");
         proc_exit(0);
     }
@@ -131,8 +238,16 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
         proc_exit(0);
     }
 
-    ErrorData* failure = refresh(run_id, view, owner);
-    if (failure != nullptr)
-        record(run_id, "failed", unpack_sql_state(failure->sqlerrcode), failure->message);
+    const char* mode = nullptr;
+    failure = refresh(run_id, settings, &mode);
+    if (failure == nullptr) {
+        tell_caller(run_id, true, true, nullptr, nullptr);
+        proc_exit(0);
+    }
+    const char* sqlstate = unpack_sql_state(failure->sqlerrcode);
+    begin_work();
+    catalog_finish_run(run_id, "failed", sqlstate, failure->message, nullptr, nullptr);
+    end_work();
+    tell_caller(run_id, true, false, sqlstate, failure->message);
     proc_exit(0);
 }

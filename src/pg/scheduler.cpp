@@ -15,7 +15,8 @@ extern "C" {
 }
 
 #include "core/schedule.hpp"
-#include "pg/catalog.hpp"
+#include "pg/run_catalog.hpp"
+#include "pg/schedule_catalog.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/due_times.hpp"
 #include "pg/refresh_lock.hpp"
@@ -241,7 +242,8 @@ void start_workers(const IterationResult& plan) {
     for (int i = 0; i < failed_count; ++i)
         catalog_finish_run(failed[i], "failed", "53000",
                            "could not start a refresh worker: no free background worker slot "
-                           "(max_worker_processes)");
+                           "(max_worker_processes)",
+                           nullptr, nullptr);
     SPI_finish();
     PopActiveSnapshot();
     CommitTransactionCommand();
@@ -280,6 +282,8 @@ extern "C" void mvs_scheduler_main(Datum arg) {
     // An error in the scheduler's own bookkeeping is logged and retried; it never ends the process.
     sigjmp_buf local_sigjmp_buf;
     if (sigsetjmp(local_sigjmp_buf, 1) != 0) {
+        // Not PG_TRY: the error context stack must be reset by hand.
+        error_context_stack = nullptr;
         HOLD_INTERRUPTS();
         EmitErrorReport();
         AbortOutOfAnyTransaction();

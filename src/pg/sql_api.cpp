@@ -14,12 +14,14 @@ extern "C" {
 }
 
 #include "core/schedule_parser.hpp"
-#include "pg/catalog.hpp"
+#include "pg/run_catalog.hpp"
+#include "pg/schedule_catalog.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/module.hpp"
 #include "pg/due_times.hpp"
 #include "pg/schedule_input.hpp"
 #include "pg/shared_state.hpp"
+#include "pg/sql_args.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(mvs_next_runs);
@@ -32,116 +34,8 @@ namespace {
 
 using namespace mvs::pg;
 
-const char* relkind_noun(char relkind) {
-    switch (relkind) {
-    case RELKIND_RELATION:
-    case RELKIND_PARTITIONED_TABLE:
-        return "a table";
-    case RELKIND_VIEW:
-        return "a view";
-    case RELKIND_INDEX:
-    case RELKIND_PARTITIONED_INDEX:
-        return "an index";
-    case RELKIND_SEQUENCE:
-        return "a sequence";
-    case RELKIND_FOREIGN_TABLE:
-        return "a foreign table";
-    case RELKIND_TOASTVALUE:
-        return "a TOAST table";
-    case RELKIND_COMPOSITE_TYPE:
-        return "a composite type";
-    default:
-        return "not a materialized view";
-    }
-}
-
-void require_argument(FunctionCallInfo fcinfo, int arg, const char* name) {
-    if (PG_ARGISNULL(arg))
-        ereport(ERROR,
-                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be NULL", name)));
-}
-
-// The view must exist, be a permanent materialized view, and be owned by the caller.
-void check_schedulable_view(Oid relid) {
-    const char relkind = get_rel_relkind(relid);
-    if (relkind == '\0')
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-                        errmsg("relation with OID %u does not exist", relid)));
-    const char* name = get_rel_name(relid);
-    if (relkind != RELKIND_MATVIEW)
-        ereport(ERROR,
-                (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-                 errmsg("\"%s\" is %s, not a materialized view", name, relkind_noun(relkind)),
-                 errhint("Only materialized views can be refreshed: CREATE MATERIALIZED VIEW makes "
-                         "one.")));
-    if (get_rel_persistence(relid) == RELPERSISTENCE_TEMP)
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("\"%s\" is a temporary materialized view", name),
-                        errdetail("A temporary view ends with its session, where no scheduler "
-                                  "can reach it.")));
-    if (!role_owns_relation(relid, GetUserId()))
-        ereport(ERROR,
-                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                 errmsg("must be owner of materialized view %s", name),
-                 errhint("Only the view's owner (or a member of the owning role) can schedule its "
-                         "refresh, since refreshing it needs the same right.")));
-}
-
-// The catalog is written only here, and as a superuser: users get no write grants on it.
-struct CatalogAccess {
-    Oid saved_user;
-    int saved_context;
-};
-
-CatalogAccess begin_catalog_access() {
-    CatalogAccess access;
-    GetUserIdAndSecContext(&access.saved_user, &access.saved_context);
-    SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-                           access.saved_context | SECURITY_LOCAL_USERID_CHANGE);
-    if (SPI_connect() != SPI_OK_CONNECT)
-        elog(ERROR, "matview_scheduler: SPI_connect failed");
-    return access;
-}
-
-void end_catalog_access(const CatalogAccess& access) {
-    SPI_finish();
-    SetUserIdAndSecContext(access.saved_user, access.saved_context);
-}
-
 // The longest preview next_runs gives.
 constexpr int kMaxPreview = 100000;
-
-const pg_tz* zone_from_name(const char* name) {
-    const pg_tz* tz = pg_tzset(name);
-    if (tz == nullptr)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("time zone \"%s\" not recognized", name),
-                        errhint("Use a name from pg_timezone_names, such as 'Europe/Berlin' or "
-                                "'America/New_York'.")));
-    return tz;
-}
-
-// start_at, until and repeats: each checked on its own and against the others.
-void check_bounds(const mvs::Schedule& schedule, bool has_start_at, TimestampTz start_at,
-                  bool has_until, TimestampTz until, bool has_repeats, int32 repeats,
-                  TimestampTz now) {
-    if (has_repeats && repeats < 1)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("repeats must be at least 1, not %d", repeats),
-                        errhint("Leave repeats NULL to run for ever.")));
-    if (has_until && has_start_at && until <= start_at)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("until (%s) must be after start_at (%s)", timestamptz_to_str(until),
-                               timestamptz_to_str(start_at))));
-    if (has_until && until <= now)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("until (%s) is in the past", timestamptz_to_str(until))));
-    if (schedule.kind == mvs::ScheduleKind::Once && has_start_at && start_at < now)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("a schedule that runs once needs a start_at in the future, not %s",
-                               timestamptz_to_str(start_at)),
-                        errhint("Leave start_at NULL to run it once, now.")));
-}
 
 } // namespace
 
@@ -163,6 +57,7 @@ extern "C" Datum mvs_schedule_refresh(PG_FUNCTION_ARGS) {
     const mvs::Schedule parsed = schedule_from_text(schedule_text);
     const TimestampTz now = GetCurrentTransactionStartTimestamp();
     check_bounds(parsed, has_start_at, start_at, has_until, until, has_repeats, repeats, now);
+    const RefreshOptions options = refresh_options(fcinfo, relid);
 
     const FirstDue first = first_due(parsed, has_start_at, start_at, now, tz);
     if (has_until && first.first > until)
@@ -188,6 +83,11 @@ extern "C" Datum mvs_schedule_refresh(PG_FUNCTION_ARGS) {
     row.has_repeats = has_repeats;
     row.repeats = repeats;
     row.next_run = first.first;
+    row.concurrently = options.concurrently;
+    row.timeout = options.timeout;
+    row.lock_timeout = options.lock_timeout;
+    row.max_retries = options.max_retries;
+    row.retry_delay = options.retry_delay;
 
     const CatalogAccess access = begin_catalog_access();
     // Refreshes run as the role that scheduled them.

@@ -1,4 +1,4 @@
-// Reading and writing matview_scheduler.schedules and matview_scheduler.runs through SPI. Every
+// matview_scheduler.schedules through SPI (and the run a scheduler starts). Every
 // function here expects a transaction, SPI_connect() and an active snapshot, and runs its SQL with
 // the privileges of the current user id (the callers switch to a superuser where needed).
 #pragma once
@@ -27,6 +27,11 @@ struct ScheduleRow {
     bool has_repeats;
     int32 repeats;
     TimestampTz next_run; // DT_NOEND: none
+    const char* concurrently;
+    Datum timeout;      // interval, or 0 for NULL
+    Datum lock_timeout; // interval, or 0 for NULL
+    int32 max_retries;
+    Datum retry_delay; // interval
 };
 
 // A schedule as the scheduler reads it. Plain data.
@@ -62,16 +67,23 @@ int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz
 void catalog_skip_run(int64 schedule_id, TimestampTz next_run, int64 skipped);
 // A schedule that cannot be computed: recorded as a failed run, and stopped (next_run NULL).
 void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* message);
-// The earliest next_run of any schedule; false when nothing is scheduled.
+// The earliest next_run of any schedule that is not paused; false when nothing is scheduled.
 bool catalog_earliest_next_run(TimestampTz* out);
-// Marks runs still 'running' as interrupted: the given ones, or (with n < 0) every one whose
-// refresh no longer holds its view's lock.
-void catalog_mark_interrupted(const int64* run_ids, int n, const char* message);
 
-// Refresh worker side. What a run is to refresh and as whom.
-enum class RunTarget { Found, NotRunning, ScheduleRemoved };
-RunTarget catalog_run_target(int64 run_id, Oid* view, Oid* owner);
-void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate,
-                        const char* message);
+// A schedule as pause/resume see it. Plain data.
+struct ScheduleState {
+    int64 id;
+    bool paused;
+    bool has_next_run;
+    TimestampTz next_run;
+    TimestampTz anchor;
+    bool has_until;
+    TimestampTz until;
+    char spec[128];
+    char timezone[TZ_STRLEN_MAX + 1];
+};
+// The view's schedule, locked for this transaction; false when it has none.
+bool catalog_lock_schedule(Oid view, ScheduleState* out);
+void catalog_set_paused(int64 schedule_id, bool paused, TimestampTz next_run);
 
 } // namespace mvs::pg

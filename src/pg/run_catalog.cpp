@@ -1,0 +1,198 @@
+#include "pg/run_catalog.hpp"
+
+#include "pg/refresh_lock.hpp"
+#include "pg/settings.hpp"
+#include "pg/spi_support.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+}
+
+namespace mvs::pg {
+
+namespace {
+
+// History is trimmed as it grows: per view, the newest history_per_view rows, and none older than
+// history_max_age except the newest row of each view.
+const char* const kTrimSql =
+    "DELETE FROM matview_scheduler.runs d"
+    " USING (SELECT run_id, started, pg_catalog.row_number() OVER (ORDER BY run_id DESC) AS rn"
+    "          FROM matview_scheduler.runs WHERE view OPERATOR(pg_catalog.=) $1) k"
+    " WHERE d.run_id OPERATOR(pg_catalog.=) k.run_id AND k.rn OPERATOR(pg_catalog.>) 1"
+    "   AND (k.rn OPERATOR(pg_catalog.>) $2 OR k.started OPERATOR(pg_catalog.<)"
+    "        (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3)))";
+
+void trim_history(Oid view) {
+    Oid types[3] = {REGCLASSOID, INT8OID, FLOAT8OID};
+    Datum values[3] = {ObjectIdGetDatum(view), Int64GetDatum(setting_history_per_view),
+                       Float8GetDatum(static_cast<double>(setting_history_max_age_s))};
+    run_sql(kTrimSql, 3, types, values, nullptr, SPI_OK_DELETE);
+}
+
+} // namespace
+
+void catalog_mark_interrupted(const int64* run_ids, int n, const char* message) {
+    if (n == 0)
+        return;
+    if (n > 0) {
+        Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+        for (int i = 0; i < n; ++i)
+            elems[i] = Int64GetDatum(run_ids[i]);
+        ArrayType* ids = construct_array(elems, n, INT8OID, 8, true, TYPALIGN_DOUBLE);
+        Oid types[2] = {INT8ARRAYOID, TEXTOID};
+        Datum values[2] = {PointerGetDatum(ids), CStringGetTextDatum(message)};
+        run_sql("UPDATE matview_scheduler.runs SET status = 'interrupted',"
+                "       finished = pg_catalog.clock_timestamp(), message = $2"
+                " WHERE run_id OPERATOR(pg_catalog.=) ANY ($1)"
+                "   AND status OPERATOR(pg_catalog.=) 'running'",
+                2, types, values, nullptr, SPI_OK_UPDATE);
+        return;
+    }
+    Oid types[4] = {OIDOID, INT8OID, INT4OID, TEXTOID};
+    Datum values[4] = {ObjectIdGetDatum(MyDatabaseId), Int64GetDatum(kRefreshLockClass),
+                       Int32GetDatum(kRefreshLockSubId), CStringGetTextDatum(message)};
+    run_sql("UPDATE matview_scheduler.runs r SET status = 'interrupted',"
+            "       finished = pg_catalog.clock_timestamp(), message = $4"
+            " WHERE r.status OPERATOR(pg_catalog.=) 'running'"
+            "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l"
+            "        WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory'"
+            "          AND l.database OPERATOR(pg_catalog.=) $1"
+            "          AND l.classid::pg_catalog.int8 OPERATOR(pg_catalog.=) $2"
+            "          AND l.objid OPERATOR(pg_catalog.=) r.view::pg_catalog.oid"
+            "          AND l.objsubid OPERATOR(pg_catalog.=) $3 AND l.granted)",
+            4, types, values, nullptr, SPI_OK_UPDATE);
+}
+
+bool catalog_run_settings(int64 run_id, RunSettings* out) {
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(run_id)};
+    run_sql(
+        "SELECT r.view::pg_catalog.oid, s.owner::pg_catalog.oid, r.manual,"
+        "       COALESCE(s.concurrency, 'auto'),"
+        "       pg_catalog.ceil(EXTRACT(epoch FROM s.timeout) OPERATOR(pg_catalog.*) 1000)::int4,"
+        "       pg_catalog.ceil(EXTRACT(epoch FROM s.lock_timeout)"
+        "                       OPERATOR(pg_catalog.*) 1000)::int4"
+        "  FROM matview_scheduler.runs r"
+        "  LEFT JOIN matview_scheduler.schedules s"
+        "         ON s.id OPERATOR(pg_catalog.=) r.schedule_id"
+        " WHERE r.run_id OPERATOR(pg_catalog.=) $1"
+        "   AND r.status OPERATOR(pg_catalog.=) 'running'",
+        1, types, values, nullptr, SPI_OK_SELECT);
+    if (SPI_processed == 0)
+        return false;
+    bool isnull = false;
+    out->view = DatumGetObjectId(get_column(0, 1, &isnull));
+    out->owner = DatumGetObjectId(get_column(0, 2, &isnull));
+    if (isnull)
+        out->owner = InvalidOid;
+    out->manual = DatumGetBool(get_column(0, 3, &isnull));
+    copy_text_column(0, 4, out->concurrently, sizeof out->concurrently);
+    out->timeout_ms = DatumGetInt32(get_column(0, 5, &isnull));
+    if (isnull)
+        out->timeout_ms = 0;
+    out->lock_timeout_ms = DatumGetInt32(get_column(0, 6, &isnull));
+    if (isnull)
+        out->lock_timeout_ms = 0;
+    return true;
+}
+
+int64 catalog_start_manual_run(Oid view) {
+    Oid types[1] = {REGCLASSOID};
+    Datum values[1] = {ObjectIdGetDatum(view)};
+    run_sql("WITH r AS (INSERT INTO matview_scheduler.runs"
+            "             (schedule_id, view, scheduled_for, started, status, manual)"
+            "           SELECT (SELECT id FROM matview_scheduler.schedules"
+            "                    WHERE view OPERATOR(pg_catalog.=) $1),"
+            "                  $1, pg_catalog.now(), pg_catalog.clock_timestamp(), 'running', true"
+            "           RETURNING run_id, schedule_id),"
+            "     s AS (UPDATE matview_scheduler.schedules s SET last_run_id = r.run_id,"
+            "                  runs_total = s.runs_total OPERATOR(pg_catalog.+) 1"
+            "             FROM r WHERE s.id OPERATOR(pg_catalog.=) r.schedule_id)"
+            " SELECT run_id FROM r",
+            1, types, values, nullptr, SPI_OK_SELECT);
+    bool isnull = false;
+    return DatumGetInt64(get_column(0, 1, &isnull));
+}
+
+bool catalog_view_populated(Oid view) {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(view)};
+    run_sql("SELECT relispopulated FROM pg_catalog.pg_class WHERE oid OPERATOR(pg_catalog.=) $1", 1,
+            types, values, nullptr, SPI_OK_SELECT);
+    bool isnull = true;
+    return SPI_processed > 0 && DatumGetBool(get_column(0, 1, &isnull)) && !isnull;
+}
+
+bool catalog_view_has_unique_index(Oid view) {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(view)};
+    // What REFRESH ... CONCURRENTLY accepts: unique, immediate, valid, on plain columns, no WHERE.
+    run_sql("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i"
+            "                WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indisunique"
+            "                  AND i.indimmediate AND i.indisvalid AND i.indpred IS NULL"
+            "                  AND i.indexprs IS NULL)",
+            1, types, values, nullptr, SPI_OK_SELECT);
+    bool isnull = true;
+    return DatumGetBool(get_column(0, 1, &isnull));
+}
+
+void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate, const char* message,
+                        const char* mode, const char* view_name) {
+    Oid types[6] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+    Datum values[6] = {Int64GetDatum(run_id),
+                       CStringGetTextDatum(status),
+                       sqlstate != nullptr ? CStringGetTextDatum(sqlstate) : Datum(0),
+                       message != nullptr ? CStringGetTextDatum(message) : Datum(0),
+                       mode != nullptr ? CStringGetTextDatum(mode) : Datum(0),
+                       view_name != nullptr ? CStringGetTextDatum(view_name) : Datum(0)};
+    const char nulls[6] = {' ',
+                           ' ',
+                           null_flag(sqlstate != nullptr),
+                           null_flag(message != nullptr),
+                           null_flag(mode != nullptr),
+                           null_flag(view_name != nullptr)};
+    // One statement: the run, its schedule's counters and retry, and the notification.
+    run_sql("WITH r AS (UPDATE matview_scheduler.runs SET status = $2, sqlstate = $3,"
+            "                  message = $4, mode = $5, finished = pg_catalog.clock_timestamp()"
+            "            WHERE run_id OPERATOR(pg_catalog.=) $1"
+            "           RETURNING run_id, schedule_id, view, manual, finished),"
+            "     s AS (UPDATE matview_scheduler.schedules s SET"
+            "             failures_total = s.failures_total OPERATOR(pg_catalog.+)"
+            "                 CASE WHEN $2 OPERATOR(pg_catalog.=) 'failed' THEN 1 ELSE 0 END,"
+            "             consecutive_failures = CASE"
+            "                 WHEN $2 OPERATOR(pg_catalog.=) 'succeeded' THEN 0"
+            "                 WHEN $2 OPERATOR(pg_catalog.=) 'failed'"
+            "                 THEN s.consecutive_failures OPERATOR(pg_catalog.+) 1"
+            "                 ELSE s.consecutive_failures END,"
+            "             next_run = CASE"
+            "                 WHEN $2 OPERATOR(pg_catalog.=) 'failed' AND NOT r.manual"
+            "                  AND s.next_run IS NOT NULL"
+            "                  AND s.consecutive_failures OPERATOR(pg_catalog.<) s.max_retries"
+            "                 THEN LEAST(s.next_run, r.finished OPERATOR(pg_catalog.+)"
+            "                      (s.retry_delay OPERATOR(pg_catalog.*)"
+            "                       pg_catalog.power(2::float8, s.consecutive_failures)))"
+            "                 ELSE s.next_run END"
+            "            FROM r WHERE s.id OPERATOR(pg_catalog.=) r.schedule_id)"
+            " SELECT r.view::pg_catalog.oid, pg_catalog.pg_notify('matview_scheduler',"
+            "        pg_catalog.json_build_object('view', COALESCE($6,"
+            "            (SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
+            "                    OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)"
+            "               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+            "                 ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+            "              WHERE c.oid OPERATOR(pg_catalog.=) r.view::pg_catalog.oid),"
+            "            r.view::text),"
+            "            'run_id', r.run_id, 'status', $2, 'manual', r.manual)::text)"
+            "   FROM r",
+            6, types, values, nulls, SPI_OK_SELECT);
+    if (SPI_processed > 0) {
+        bool isnull = false;
+        trim_history(DatumGetObjectId(get_column(0, 1, &isnull)));
+    }
+}
+
+} // namespace mvs::pg

@@ -1,0 +1,40 @@
+// matview_scheduler.runs through SPI. Every function here expects a transaction, SPI_connect()
+// and an active snapshot.
+#pragma once
+
+#include "pg/pg_headers.hpp"
+
+namespace mvs::pg {
+
+// Marks runs still 'running' as interrupted: the given ones, or (with n < 0) every one whose
+// refresh no longer holds its view's lock.
+void catalog_mark_interrupted(const int64* run_ids, int n, const char* message);
+
+// How a run is to be carried out. Plain data.
+struct RunSettings {
+    Oid view;
+    Oid owner;            // the schedule's owner; InvalidOid when the schedule is gone
+    bool manual;          // refresh_now
+    char concurrently[8]; // auto, always or never
+    int timeout_ms;       // 0: none
+    int lock_timeout_ms;  // 0: the server's lock_timeout
+};
+
+// The settings of a run still marked 'running'; false if it is not (settled already).
+bool catalog_run_settings(int64 run_id, RunSettings* out);
+
+// Records a refresh_now run as started (as the view's schedule's latest run, if it has one).
+int64 catalog_start_manual_run(Oid view);
+
+// Whether the view can be refreshed CONCURRENTLY now: populated, with a usable unique index.
+bool catalog_view_populated(Oid view);
+bool catalog_view_has_unique_index(Oid view);
+
+// Records how a run ended (mode NULL when it did not run), updates the schedule's counters, sets a
+// retry after a failure (retry_delay doubling per consecutive failure, never past the next due
+// time, at most max_retries), trims the view's history, and sends NOTIFY matview_scheduler with a
+// JSON payload naming the view (as `view_name`), the run and its status.
+void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate, const char* message,
+                        const char* mode, const char* view_name);
+
+} // namespace mvs::pg

@@ -1,0 +1,35 @@
+#include "pg/spi_support.hpp"
+
+extern "C" {
+#include "executor/spi.h"
+#include "utils/timestamp.h"
+}
+
+namespace mvs::pg {
+
+int run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected,
+            long limit) {
+    const int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, limit);
+    if (rc != expected)
+        elog(ERROR, "matview_scheduler: catalog statement failed (SPI code %d): %s", rc, sql);
+    return rc;
+}
+
+Datum get_column(int row, int column, bool* isnull) {
+    return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column, isnull);
+}
+
+void copy_text_column(int row, int column, char* buffer, size_t size) {
+    char* value = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column);
+    strlcpy(buffer, value != nullptr ? value : "", size);
+}
+
+Datum optional_timestamptz(TimestampTz t) {
+    return t == DT_NOEND ? Datum(0) : TimestampTzGetDatum(t);
+}
+
+char null_flag(bool present) {
+    return present ? ' ' : 'n';
+}
+
+} // namespace mvs::pg

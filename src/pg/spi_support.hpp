@@ -1,0 +1,22 @@
+// Small helpers for the catalog SQL run through SPI.
+#pragma once
+
+#include "pg/pg_headers.hpp"
+
+extern "C" {
+#include "datatype/timestamp.h"
+}
+
+namespace mvs::pg {
+
+// Runs one statement; any result other than `expected` is an ERROR.
+int run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected,
+            long limit = 0);
+// A column of the last result, 1-based.
+Datum get_column(int row, int column, bool* isnull);
+void copy_text_column(int row, int column, char* buffer, size_t size);
+// DT_NOEND ("no such time") is stored as NULL.
+Datum optional_timestamptz(TimestampTz t);
+char null_flag(bool present);
+
+} // namespace mvs::pg

@@ -1,0 +1,48 @@
+// Checking the arguments of the SQL-callable functions, and their access to the catalog.
+#pragma once
+
+#include "pg/pg_headers.hpp"
+
+extern "C" {
+#include "datatype/timestamp.h"
+#include "pgtime.h"
+}
+
+#include "core/schedule.hpp"
+
+namespace mvs::pg {
+
+// NULL is an error (22004) for every argument without a meaning for NULL.
+void require_argument(FunctionCallInfo fcinfo, int arg, const char* name);
+
+// The view must exist, be a permanent materialized view, and be owned by the caller (or a role
+// the caller is a member of).
+void check_schedulable_view(Oid relid);
+
+// The catalog is written only through the API, as a superuser: users get no write grants on it.
+struct CatalogAccess {
+    Oid saved_user;
+    int saved_context;
+};
+CatalogAccess begin_catalog_access(); // also connects SPI
+void end_catalog_access(const CatalogAccess& access);
+
+// A time zone PostgreSQL knows, or ERROR 22023.
+const pg_tz* zone_from_name(const char* name);
+
+// start_at, until and repeats: each checked on its own and against the others.
+void check_bounds(const mvs::Schedule& schedule, bool has_start_at, TimestampTz start_at,
+                  bool has_until, TimestampTz until, bool has_repeats, int32 repeats,
+                  TimestampTz now);
+
+// schedule_refresh's arguments 6..10: how each refresh runs.
+struct RefreshOptions {
+    const char* concurrently; // auto, always or never
+    Datum timeout;            // interval, or 0 for NULL
+    Datum lock_timeout;       // interval, or 0 for NULL
+    int32 max_retries;
+    Datum retry_delay; // interval
+};
+RefreshOptions refresh_options(FunctionCallInfo fcinfo, Oid relid);
+
+} // namespace mvs::pg
