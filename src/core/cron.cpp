@@ -17,7 +17,7 @@ struct Field {
 
 // In the order of a 6-field line; a 5-field line starts at index 1.
 const Field kFields[] = {
-    {"second", 0, 59},      {"minute", 0, 59}, {"hour", 0, 23},
+    {"second", 0, 59},       {"minute", 0, 59}, {"hour", 0, 23},
     {"day-of-month", 1, 31}, {"month", 1, 12},  {"day-of-week", 0, 7},
 };
 enum FieldIndex { kSecond, kMinute, kHour, kDay, kMonth, kWeekday };
@@ -70,7 +70,9 @@ bool is_name(const std::string& word) {
     return word == "l";
 }
 
-// Digits, cron punctuation and names only.
+// Digits, cron punctuation and names only. A name marks the text as cron, except "mon" and
+// "dec" standing alone: to PostgreSQL those are interval units ('1 mon' is how it prints a month,
+// "dec" is a decade).
 bool is_cron_token(const std::string& token, bool* punctuated) {
     std::string word;
     for (std::size_t i = 0; i <= token.size(); ++i) {
@@ -82,7 +84,8 @@ bool is_cron_token(const std::string& token, bool* punctuated) {
         if (!word.empty()) {
             if (!is_name(word))
                 return false;
-            *punctuated = true;
+            if (!(word == token && (word == "mon" || word == "dec")))
+                *punctuated = true;
             word.clear();
         }
         if (i == token.size())
@@ -145,7 +148,7 @@ FieldResult parse_field(const std::string& raw, int field) {
     FieldResult r;
     const Field& f = kFields[field];
     const std::string text = lower(raw);
-    r.star = !text.empty() && (text[0] == '*' || text == "?");
+    r.star = !text.empty() && (text[0] == '*' || text[0] == '?');
     std::size_t start = 0;
     while (start <= text.size()) {
         std::size_t comma = text.find(',', start);
@@ -174,7 +177,8 @@ FieldResult parse_field(const std::string& raw, int field) {
             if (step < 1 || step > f.max) {
                 r.ok = false;
                 std::snprintf(r.message, sizeof r.message,
-                              "cron field %s step %d is out of range (1-%d)", f.name, step, f.max);
+                              "cron field %s step %.64s is out of range (1-%d)", f.name,
+                              step_text.c_str(), f.max);
                 return r;
             }
         }
@@ -189,8 +193,10 @@ FieldResult parse_field(const std::string& raw, int field) {
                 fail(&r, "cron field %s has an invalid value \"%s\"", f.name, item);
                 return r;
             }
+            std::string last = first;
             if (dash != std::string::npos) {
-                if (!read_value(range.substr(dash + 1), field, &hi)) {
+                last = range.substr(dash + 1);
+                if (!read_value(last, field, &hi)) {
                     fail(&r, "cron field %s has an invalid value \"%s\"", f.name, item);
                     return r;
                 }
@@ -198,14 +204,14 @@ FieldResult parse_field(const std::string& raw, int field) {
                 // "5/15" means from 5 to the end; "5" alone is just 5.
                 hi = slash != std::string::npos ? (field == kWeekday ? 6 : f.max) : lo;
             }
-            for (int v : {lo, hi}) {
-                if (v < f.min || v > f.max) {
-                    std::snprintf(r.message, sizeof r.message,
-                                  "cron field %s value %d is out of range (%d-%d)", f.name, v,
-                                  f.min, f.max);
-                    r.ok = false;
-                    return r;
-                }
+            // Out of range: show the value as written (read_value caps long numbers).
+            const bool lo_bad = lo < f.min || lo > f.max;
+            if (lo_bad || hi < f.min || hi > f.max) {
+                std::snprintf(r.message, sizeof r.message,
+                              "cron field %s value %.64s is out of range (%d-%d)", f.name,
+                              (lo_bad ? first : last).c_str(), f.min, f.max);
+                r.ok = false;
+                return r;
             }
             if (lo > hi && !(field == kWeekday && hi == 0 && lo <= 7)) {
                 std::snprintf(r.message, sizeof r.message,
@@ -232,8 +238,8 @@ int next_bit(std::uint64_t mask, int from) {
 }
 
 bool day_matches(const CronSpec& s, const CivilTime& t) {
-    const bool dom = ((s.days >> t.day) & 1U) != 0 ||
-                     (s.last_day && t.day == days_in_month(t.year, t.month));
+    const bool dom =
+        ((s.days >> t.day) & 1U) != 0 || (s.last_day && t.day == days_in_month(t.year, t.month));
     const int weekday = iso_weekday(days_from_civil(t.year, t.month, t.day)) % 7;
     const bool dow = ((s.weekdays >> weekday) & 1U) != 0;
     if (s.days_star || s.weekdays_star)
@@ -264,7 +270,16 @@ CivilTime start_of_day(std::int64_t year, int month, int day) {
     return t;
 }
 
-CivilTime next_day(const CivilTime& t) { return add_days(start_of_day(t.year, t.month, t.day), 1); }
+CivilTime next_day(const CivilTime& t) {
+    return add_days(start_of_day(t.year, t.month, t.day), 1);
+}
+
+std::int64_t floor_seconds(UtcMicros t) {
+    std::int64_t s = t / kMicrosPerSecond;
+    if (t % kMicrosPerSecond < 0)
+        --s;
+    return s;
+}
 
 } // namespace
 
@@ -399,7 +414,8 @@ bool next_cron_wall(const CronSpec& s, const CivilTime& after, CivilTime* out) {
         if (((s.minutes >> t.minute) & 1U) == 0) {
             const int m = next_bit(s.minutes, t.minute + 1);
             if (m < 0 || m > 59) {
-                t = civil_from_wall_micros(wall_micros(t) + (60 - t.minute) * 60 * kMicrosPerSecond -
+                t = civil_from_wall_micros(wall_micros(t) +
+                                           (60 - t.minute) * 60 * kMicrosPerSecond -
                                            t.second * kMicrosPerSecond);
                 continue;
             }
@@ -422,8 +438,8 @@ bool next_cron_wall(const CronSpec& s, const CivilTime& after, CivilTime* out) {
 
 UtcMicros next_cron(const CronSpec& spec, UtcMicros after, const TimeZone& zone) {
     CivilTime wall = to_local(zone, after);
-    // A few rounds at most: only readings whose first occurrence is not after `after` (the
-    // repeated hour at fall-back, or the gap's readings that all map to its end) are passed over.
+    // A few rounds at most. A candidate is passed over only when it was first shown at or before
+    // `after`: the clock went back in between (fall-back), and `after` is in the repeat.
     for (int round = 0; round < 10000; ++round) {
         CivilTime candidate;
         if (!next_cron_wall(spec, wall, &candidate))
@@ -431,7 +447,26 @@ UtcMicros next_cron(const CronSpec& spec, UtcMicros after, const TimeZone& zone)
         const UtcMicros t = from_local(zone, candidate);
         if (t > after)
             return t;
+        // Every reading shown with the offset in effect at t, up to the change, was first shown
+        // before `after` too: go on from the last of them rather than one candidate at a time
+        // (a 3-hour change, as in Antarctica/Casey, and a line firing every second would be 10800
+        // candidates, more than the rounds allowed).
         wall = candidate;
+        const std::int64_t offset = zone.utc_offset_seconds(floor_seconds(t));
+        std::int64_t lo = floor_seconds(t);
+        std::int64_t hi = floor_seconds(after);
+        if (zone.utc_offset_seconds(hi) == offset)
+            continue;
+        while (hi - lo > 1) {
+            const std::int64_t mid = lo + (hi - lo) / 2;
+            if (zone.utc_offset_seconds(mid) == offset)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        const CivilTime last = civil_from_wall_micros((lo + offset) * kMicrosPerSecond);
+        if (wall_micros(last) > wall_micros(wall))
+            wall = last;
     }
     return kNever;
 }

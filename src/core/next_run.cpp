@@ -204,6 +204,8 @@ Advance advance_after_run(const Schedule& schedule, UtcMicros anchor, UtcMicros 
         const std::int64_t step = schedule.every.micros;
         if (now > due && due >= anchor)
             r.skipped = floor_div(now - anchor, step) - floor_div(due - anchor, step);
+        if (r.skipped > kMaxCounted)
+            r.skipped = kMaxCounted; // as the stepping count below stops
         r.next = next_due_after(schedule, anchor, from, zone);
         return r;
     }

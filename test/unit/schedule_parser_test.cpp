@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/cron.hpp"
 #include "core/schedule_parser.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -216,6 +218,98 @@ TEST(ScheduleParser, HintNamesTheForms) {
     for (const char* word :
          {"minutely", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly"})
         EXPECT_EQ(mvs::parse_schedule(word).status, ParseStatus::Ok) << word;
+}
+
+// --- once -----------------------------------------------------------------------------------
+
+TEST(ScheduleParser, Once) {
+    for (const char* text : {"once", "ONCE", "Once", "  once\n", "\tonce "}) {
+        const ParseOutcome r = mvs::parse_schedule(text);
+        EXPECT_EQ(r.status, ParseStatus::Ok) << "'" << text << "': " << r.message;
+        EXPECT_EQ(r.schedule.kind, ScheduleKind::Once) << "'" << text << "'";
+    }
+    // Not the word alone: an interval, which PostgreSQL then refuses.
+    for (const char* text : {"once more", "every once", "once a day", "onces"})
+        EXPECT_EQ(mvs::parse_schedule(text).status, ParseStatus::NeedsInterval) << text;
+}
+
+// --- cron -----------------------------------------------------------------------------------
+
+class ScheduleCronTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ScheduleCronTest, IsACronSchedule) {
+    const ParseOutcome r = mvs::parse_schedule(GetParam());
+    ASSERT_EQ(r.status, ParseStatus::Ok) << "'" << GetParam() << "': " << r.message;
+    EXPECT_EQ(r.schedule.kind, ScheduleKind::Cron);
+    const mvs::CronParse direct = mvs::parse_cron(GetParam());
+    ASSERT_TRUE(direct.ok) << direct.message;
+    EXPECT_EQ(r.schedule.cron, direct.spec) << "'" << GetParam() << "'";
+}
+
+INSTANTIATE_TEST_SUITE_P(ScheduleParser, ScheduleCronTest,
+                         ::testing::Values("*/15 * * * *", "0 30 9 * * mon-fri", "0 9 * * MON-FRI",
+                                           "@daily", "  @Hourly ", "@weekly", "@monthly", "@yearly",
+                                           "@annually", "@midnight", "0 0 L * *", "0 0 $ 2 *",
+                                           "0 0 13 * 5", "0 0 29 2 *", "*/5 * * * * *",
+                                           "  0\t0 *\n* *  ", "0 0 ? * 7",
+                                           "5-10/2 1,2,3 */3 jan-jun sun-sat"));
+
+struct CronErrorCase {
+    const char* text;
+    const char* message;
+};
+
+class ScheduleCronErrorTest : public ::testing::TestWithParam<CronErrorCase> {};
+
+TEST_P(ScheduleCronErrorTest, ComesBackWithTheCronMessage) {
+    const ParseOutcome r = mvs::parse_schedule(GetParam().text);
+    EXPECT_EQ(r.status, ParseStatus::Error) << "'" << GetParam().text << "'";
+    EXPECT_STREQ(r.message, GetParam().message) << "'" << GetParam().text << "'";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    ScheduleParser, ScheduleCronErrorTest,
+    ::testing::Values(
+        CronErrorCase{"0 0 30 2 *",
+                      "cron line \"0 0 30 2 *\" can never fire: no allowed month has that day"},
+        CronErrorCase{"60 * * * *", "cron field minute value 60 is out of range (0-59)"},
+        CronErrorCase{"* 24 * * *", "cron field hour value 24 is out of range (0-23)"},
+        CronErrorCase{"0 0 * * 8", "cron field day-of-week value 8 is out of range (0-7)"},
+        CronErrorCase{"*/0 * * * *", "cron field minute step 0 is out of range (1-59)"},
+        CronErrorCase{"0 0 * * MONDAY", "cron field day-of-week has an invalid value \"monday\""},
+        CronErrorCase{"* * * *", "a cron line has 5 fields (minute hour day-of-month month "
+                                 "day-of-week) or 6 (with seconds first), not 4"},
+        CronErrorCase{"*/5", "a cron line has 5 fields (minute hour day-of-month month "
+                             "day-of-week) or 6 (with seconds first), not 1"},
+        CronErrorCase{"@reboot", "unknown cron macro \"@reboot\" (use @hourly, @daily, "
+                                 "@midnight, @weekly, @monthly, @yearly or @annually)"}));
+
+// PostgreSQL interval units that are also cron names: still intervals.
+INSTANTIATE_TEST_SUITE_P(ScheduleParserUnits, ScheduleIntervalTextTest,
+                         ::testing::Values(IntervalTextCase{"1 mon", 0, "1 mon"},
+                                           IntervalTextCase{"every 2 mon", 6, "2 mon"},
+                                           IntervalTextCase{"3 MON", 0, "3 MON"},
+                                           IntervalTextCase{"1 dec", 0, "1 dec"},
+                                           IntervalTextCase{"1 mon 2 dec", 0, "1 mon 2 dec"},
+                                           IntervalTextCase{"1 year 2 mons", 0, "1 year 2 mons"}));
+
+TEST(ScheduleParser, HintNamesTheNewForms) {
+    const std::string hint = mvs::schedule_forms_hint();
+    for (const char* part : {"once", "cron", "'*/15 * * * *'", "'0 30 9 * * mon-fri'", "@daily",
+                             "5 or 6 fields", "annually"})
+        EXPECT_NE(hint.find(part), std::string::npos) << part << " missing from: " << hint;
+    // Every quoted example in the hint is accepted.
+    std::size_t at = 0;
+    int examples = 0;
+    while ((at = hint.find('\'', at)) != std::string::npos) {
+        const std::size_t end = hint.find('\'', at + 1);
+        ASSERT_NE(end, std::string::npos) << hint;
+        const std::string example = hint.substr(at + 1, end - at - 1);
+        EXPECT_NE(mvs::parse_schedule(example).status, ParseStatus::Error) << example;
+        ++examples;
+        at = end + 1;
+    }
+    EXPECT_GE(examples, 6);
 }
 
 } // namespace

@@ -1,12 +1,15 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <random>
 #include <string>
 #include <string_view>
 
 #include <gtest/gtest.h>
 
+#include "core/cron.hpp"
 #include "core/schedule.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -26,6 +29,21 @@ Schedule interval(std::int32_t months, std::int32_t days, std::int64_t micros) {
     Schedule s;
     s.kind = ScheduleKind::Interval;
     s.every = IntervalSpec{months, days, micros};
+    return s;
+}
+
+Schedule once() {
+    Schedule s;
+    s.kind = ScheduleKind::Once;
+    return s;
+}
+
+Schedule cron(const char* line) {
+    const mvs::CronParse r = mvs::parse_cron(line);
+    EXPECT_TRUE(r.ok) << line << ": " << r.message;
+    Schedule s;
+    s.kind = ScheduleKind::Cron;
+    s.cron = r.spec;
     return s;
 }
 
@@ -200,6 +218,232 @@ TEST(Schedule, Equality) {
     Schedule b = interval(1, 2, 3);
     b.unit = CalendarUnit::Year;
     EXPECT_TRUE(b == interval(1, 2, 3));
+}
+
+// --- once -----------------------------------------------------------------------------------
+
+TEST(Schedule, OnceFormatsAndRoundTrips) {
+    EXPECT_EQ(format(once()), "once");
+    Schedule back = interval(1, 2, 3);
+    ASSERT_TRUE(mvs::parse_spec("once", &back));
+    EXPECT_EQ(back.kind, ScheduleKind::Once);
+    EXPECT_TRUE(back == once());
+}
+
+// --- cron -----------------------------------------------------------------------------------
+
+struct CronTextCase {
+    const char* line;
+    const char* spec;
+};
+
+class CronSpecTest : public ::testing::TestWithParam<CronTextCase> {};
+
+TEST_P(CronSpecTest, FormatsCanonically) {
+    EXPECT_EQ(format(cron(GetParam().line)), GetParam().spec) << GetParam().line;
+}
+
+TEST_P(CronSpecTest, RoundTrips) {
+    Schedule back = calendar(CalendarUnit::Day);
+    ASSERT_TRUE(mvs::parse_spec(GetParam().spec, &back)) << GetParam().spec;
+    EXPECT_EQ(back.kind, ScheduleKind::Cron);
+    EXPECT_EQ(back.cron, cron(GetParam().line).cron) << GetParam().spec;
+    EXPECT_TRUE(back == cron(GetParam().line));
+}
+
+TEST_P(CronSpecTest, ParsesOnlyTheExactText) {
+    const std::string canonical = GetParam().spec;
+    Schedule out = once();
+    std::string upper = canonical;
+    for (char& c : upper)
+        c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+    for (const std::string& bad :
+         {canonical + " ", " " + canonical, canonical + "0", canonical + " 0", canonical + "\n",
+          "cron  " + canonical.substr(5), "cron\t" + canonical.substr(5),
+          "cron 0" + canonical.substr(5), "Cron " + canonical.substr(5),
+          "cron +" + canonical.substr(5), "cron 0x" + canonical.substr(5), upper,
+          canonical.substr(0, canonical.size() - 1) + "0" + canonical.substr(canonical.size() - 1),
+          canonical.substr(0, canonical.size() - 2), canonical + std::string(1, '\0')})
+        EXPECT_FALSE(mvs::parse_spec(bad, &out)) << "'" << bad << "'";
+    EXPECT_TRUE(out == once());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Schedule, CronSpecTest,
+    ::testing::Values(
+        CronTextCase{"* * * * *", "cron 1 fffffffffffffff ffffff fffffffe 1ffe 7f 6"},
+        CronTextCase{"* * * * * *",
+                     "cron fffffffffffffff fffffffffffffff ffffff fffffffe 1ffe 7f 6"},
+        CronTextCase{"0 0 L * *", "cron 1 1 1 0 1ffe 7f 5"},
+        CronTextCase{"0 0 13 * 5", "cron 1 1 1 2000 1ffe 20 0"},
+        CronTextCase{"0 0 1,L 2 0", "cron 1 1 1 2 4 1 1"},
+        CronTextCase{"0 0 ? * mon", "cron 1 1 1 fffffffe 1ffe 2 2"},
+        CronTextCase{"59 59 23 31 12 *",
+                     "cron 800000000000000 800000000000000 800000 80000000 1000 7f 4"},
+        CronTextCase{"*/15 9-17 * * mon-fri", "cron 1 200040008001 3fe00 fffffffe 1ffe 3e 2"},
+        CronTextCase{"@yearly", "cron 1 1 1 2 2 7f 4"}),
+    [](const ::testing::TestParamInfo<CronTextCase>& info) {
+        std::string name = "c" + std::to_string(info.index);
+        return name;
+    });
+
+mvs::CronSpec random_cron(std::mt19937_64& rng) {
+    auto any = [&rng](int lo, int hi) {
+        std::uint64_t m = 0;
+        while (m == 0)
+            for (int v = lo; v <= hi; ++v)
+                if (rng() % 3 == 0)
+                    m |= std::uint64_t{1} << v;
+        return m;
+    };
+    mvs::CronSpec c;
+    c.seconds = any(0, 59);
+    c.minutes = any(0, 59);
+    c.hours = static_cast<std::uint32_t>(any(0, 23));
+    c.last_day = rng() % 4 == 0;
+    c.days = c.last_day && rng() % 2 == 0 ? 0 : static_cast<std::uint32_t>(any(1, 31));
+    c.months = static_cast<std::uint16_t>(any(1, 12));
+    c.weekdays = static_cast<std::uint8_t>(any(0, 6));
+    c.days_star = rng() % 2 == 0;
+    c.weekdays_star = rng() % 2 == 0;
+    return c;
+}
+
+TEST(Schedule, RandomCronSpecsRoundTrip) {
+    std::mt19937_64 rng(17);
+    for (int i = 0; i < 3000; ++i) {
+        Schedule s;
+        s.kind = ScheduleKind::Cron;
+        s.cron = random_cron(rng);
+        const std::string text = format(s);
+        Schedule back;
+        ASSERT_TRUE(mvs::parse_spec(text, &back)) << text;
+        ASSERT_EQ(back.cron, s.cron) << text;
+        ASSERT_EQ(format(back), text);
+    }
+}
+
+// Whatever parse_spec accepts is exactly what format_spec writes for what it returns, with
+// every mask in its range.
+TEST(Schedule, DamagedSpecsAreRefusedOrCanonical) {
+    std::mt19937_64 rng(18);
+    const std::string alphabet = " 0123456789abcdefABCDEFx-+.\t";
+    int accepted_changes = 0;
+    for (int i = 0; i < 20000; ++i) {
+        Schedule s;
+        s.kind = ScheduleKind::Cron;
+        s.cron = random_cron(rng);
+        std::string text = format(s);
+        const int edits = 1 + static_cast<int>(rng() % 3);
+        for (int e = 0; e < edits; ++e) {
+            const std::size_t at = rng() % (text.size() + 1);
+            const char c = alphabet[rng() % alphabet.size()];
+            switch (rng() % 3) {
+            case 0:
+                if (at < text.size())
+                    text[at] = c;
+                break;
+            case 1:
+                if (at < text.size())
+                    text.erase(at, 1);
+                break;
+            default:
+                text.insert(at, 1, c);
+                break;
+            }
+        }
+        Schedule out;
+        if (!mvs::parse_spec(text, &out))
+            continue;
+        ASSERT_EQ(out.kind, ScheduleKind::Cron) << text;
+        ASSERT_EQ(format(out), text);
+        const mvs::CronSpec& c = out.cron;
+        ASSERT_NE(c.seconds, 0u) << text;
+        ASSERT_EQ(c.seconds >> 60, 0u) << text;
+        ASSERT_NE(c.minutes, 0u) << text;
+        ASSERT_EQ(c.minutes >> 60, 0u) << text;
+        ASSERT_NE(c.hours, 0u) << text;
+        ASSERT_EQ(c.hours >> 24, 0u) << text;
+        ASSERT_TRUE(c.days != 0 || c.last_day) << text;
+        ASSERT_EQ(c.days & 1u, 0u) << text;
+        ASSERT_NE(c.months, 0u) << text;
+        ASSERT_EQ(c.months & ~0x1ffeu, 0u) << text;
+        ASSERT_NE(c.weekdays, 0u) << text;
+        ASSERT_EQ(c.weekdays >> 7, 0u) << text;
+        ++accepted_changes;
+    }
+    // Some edits do make another valid spec (a digit for a digit).
+    EXPECT_GT(accepted_changes, 0);
+}
+
+class DamagedCronSpecTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DamagedCronSpecTest, IsRejectedAndLeavesTheOutputAlone) {
+    Schedule out = interval(7, 8, 9000000);
+    EXPECT_FALSE(mvs::parse_spec(GetParam(), &out)) << "'" << GetParam() << "'";
+    EXPECT_TRUE(out == interval(7, 8, 9000000));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Schedule, DamagedCronSpecTest,
+    ::testing::Values(
+        // Empty masks: the search for a due time would find none.
+        "cron 0 1 1 2 4 1 1", "cron 1 0 1 2 4 1 1", "cron 1 1 0 2 4 1 1", "cron 1 1 1 0 4 1 0",
+        "cron 1 1 1 0 4 1 2", "cron 1 1 1 0 4 1 6", "cron 1 1 1 2 0 1 1", "cron 1 1 1 2 4 0 1",
+        // Bits out of range.
+        "cron 1000000000000000 1 1 2 4 1 1", "cron 8000000000000000 1 1 2 4 1 1",
+        "cron 1 1000000000000000 1 2 4 1 1", "cron 1 ffffffffffffffff 1 2 4 1 1",
+        "cron 1 1 1000000 2 4 1 1", "cron 1 1 ffffffff 2 4 1 1", "cron 1 1 1 1 4 1 1",
+        "cron 1 1 1 3 4 1 1", "cron 1 1 1 ffffffff 4 1 1", "cron 1 1 1 2 1 1 1",
+        "cron 1 1 1 2 5 1 1", "cron 1 1 1 2 2000 1 1", "cron 1 1 1 2 8000 1 1",
+        "cron 1 1 1 2 ffff 1 1", "cron 1 1 1 2 4 80 1", "cron 1 1 1 2 4 ff 1", "cron 1 1 1 2 4 1 8",
+        "cron 1 1 1 2 4 1 9", "cron 1 1 1 2 4 1 -1", "cron 1 1 1 2 4 1 10",
+        "cron 1 1 1 2 4 1 2147483648",
+        // Too big for the field's type: must not wrap into a valid mask.
+        "cron 10000000000000001 1 1 2 4 1 1", "cron 1 1 100000001 2 4 1 1",
+        "cron 1 1 1 100000002 4 1 1", "cron 1 1 1 2 10004 1 1", "cron 1 1 1 2 4 101 1",
+        // Shape.
+        "cron", "cron ", "cron 1 1 1 2 4 1", "cron 1 1 1 2 4 1 1 1", "cron 1 1 1 2 4 1 1 ",
+        " cron 1 1 1 2 4 1 1", "cron  1 1 1 2 4 1 1", "cron 1 1 1 2 4  1 1", "Cron 1 1 1 2 4 1 1",
+        "CRON 1 1 1 2 4 1 1", "cron\t1 1 1 2 4 1 1", "cron 01 1 1 2 4 1 1", "cron 1 1 1 02 4 1 1",
+        "cron 1 1 1 2 4 1 01", "cron 0x1 1 1 2 4 1 1", "cron +1 1 1 2 4 1 1", "cron -1 1 1 2 4 1 1",
+        "cron 1 1 1 2 4 1 +1", "cron 1 1 1 2 4 1 -0", "cron 1 1 1 2 4 1 1.0", "cron 1 1 1 2 4 1 a",
+        "cron 1 1 1 FFFFFFFE 4 1 1", "cron 1 1 1 fffffffe 1FFE 7f 6", "cron 1,1 1 2 4 1 1",
+        "cron 1 1 1 2 4 1 1 # comment", "cron g 1 1 2 4 1 1",
+        std::string("cron 1 1 1 2 4 1 1\0", 19), std::string("cron 1 1 1\0 2 4 1 1", 19),
+        // Once, damaged.
+        "once ", " once", "Once", "ONCE", "onc", "oncee", "once 1", "once\n",
+        std::string("once\0", 5), "cron once", "once cron 1 1 1 2 4 1 1"));
+
+TEST(Schedule, CronAndOnceNeedRoomForTheTerminatorToo) {
+    for (const Schedule& s : {cron("* * * * * *"), cron("0 0 L * *"), once()}) {
+        const std::string full = format(s);
+        char buffer[128];
+        for (std::size_t size = 1; size <= full.size(); ++size)
+            EXPECT_FALSE(mvs::format_spec(s, buffer, size)) << full << " in " << size;
+        EXPECT_TRUE(mvs::format_spec(s, buffer, full.size() + 1)) << full;
+        EXPECT_EQ(full, buffer);
+    }
+}
+
+TEST(Schedule, CronAndOnceEquality) {
+    EXPECT_TRUE(once() == once());
+    EXPECT_FALSE(once() == cron("* * * * *"));
+    EXPECT_FALSE(once() == interval(0, 0, 1000000));
+    EXPECT_FALSE(cron("* * * * *") == calendar(CalendarUnit::Minute));
+    EXPECT_TRUE(cron("*/15 * * * *") == cron("0,15,30,45 * * * *"));
+    for (const char* other : {"1 * * * * *", "1 * * * *", "* 1 * * *", "* * 1 * *", "* * * 1 *",
+                              "* * * * 1", "* * L * *", "* * 1-31 * *", "* * * * 0-6"})
+        EXPECT_FALSE(cron("* * * * *") == cron(other)) << other;
+    // Leftover fields of other kinds do not matter.
+    Schedule a = once();
+    a.every = IntervalSpec{5, 6, 7};
+    a.cron = cron("1 2 3 4 5").cron;
+    EXPECT_TRUE(a == once());
+    Schedule b = cron("1 2 3 4 5");
+    b.every = IntervalSpec{5, 6, 7};
+    b.unit = CalendarUnit::Year;
+    EXPECT_TRUE(b == cron("1 2 3 4 5"));
 }
 
 } // namespace

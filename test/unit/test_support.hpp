@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "core/civil_time.hpp"
+#include "core/cron.hpp"
 #include "core/time_zone.hpp"
 
 namespace mvs {
@@ -26,6 +27,18 @@ inline void PrintTo(const CivilTime& t, std::ostream* os) {
     char text[96];
     std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d.%06d", t.year, t.month, t.day,
                   t.hour, t.minute, t.second, t.micro);
+    *os << text;
+}
+
+inline void PrintTo(const CronSpec& s, std::ostream* os) {
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "{seconds %llx minutes %llx hours %x days %x months %x weekdays %x%s%s%s}",
+                  static_cast<unsigned long long>(s.seconds),
+                  static_cast<unsigned long long>(s.minutes), static_cast<unsigned>(s.hours),
+                  static_cast<unsigned>(s.days), static_cast<unsigned>(s.months),
+                  static_cast<unsigned>(s.weekdays), s.last_day ? " last-day" : "",
+                  s.days_star ? " days-star" : "", s.weekdays_star ? " weekdays-star" : "");
     *os << text;
 }
 
