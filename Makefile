@@ -13,6 +13,10 @@ REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 PROVE_TESTS = test/t/*.pl
 
+# Set before PGXS is included, which reads it there.
+EXTRA_CLEAN = test/unit/unit_tests tmp_check_regress test/fuzz/schedule_fuzzer test/fuzz/fuzz.log \
+	test/fuzz/artifacts bench/bench_next_run
+
 # No LLVM bitcode for the JIT: it would need a matching clang and gains nothing here.
 override with_llvm = no
 
@@ -45,9 +49,6 @@ regresscheck:
 # TAP tests (PostgreSQL::Test::Cluster) against the installed extension.
 tapcheck:
 	$(prove_installcheck)
-
-EXTRA_CLEAN = test/unit/unit_tests tmp_check_regress test/fuzz/schedule_fuzzer test/fuzz/fuzz.log \
-	test/fuzz/artifacts test/fuzz/found bench/bench_next_run
 
 # libFuzzer on the schedule parser and the due-time arithmetic, with ASan and UBSan (clang-14,
 # libclang-rt-14-dev). Runs FUZZ_SECONDS; a crash, a failed check or a hang (> 5 s) fails.

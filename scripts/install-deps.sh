@@ -13,6 +13,8 @@ packages=(
     googletest
     libgtest-dev             # unit tests of src/core
     libbenchmark-dev         # bench/
+    clang-14
+    libclang-rt-14-dev       # libFuzzer and the sanitizers, for test/fuzz/
     clang-format             # the style in .clang-format
 )
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of matview_scheduler: build with warnings as errors, install, unit tests,
-# pg_regress, TAP. Exits non-zero as soon as a stage fails.
+# Runs every test of matview_scheduler: build with warnings as errors, install, unit tests, a
+# bounded fuzzing run, pg_regress, TAP. Exits non-zero as soon as a stage fails.
 # Usage (as root, from anywhere): bash scripts/test.sh
 set -euo pipefail
 
@@ -38,6 +38,11 @@ make install
 
 echo "== unit tests"
 make EXTRA_CXXFLAGS=-Werror unit
+
+# libFuzzer with ASan and UBSan on the schedule parser and the due-time arithmetic: one line when
+# nothing is found, the report and the failing input otherwise.
+echo "== fuzz (parser, 30 s)"
+make EXTRA_CXXFLAGS=-Werror FUZZ_SECONDS=30 fuzz
 
 chown -R postgres:postgres "$work"
 

@@ -60,6 +60,12 @@ SELECT error_of($$SELECT schedule_refresh('good_view', '-5 minutes')$$);
 SELECT error_of($$SELECT schedule_refresh('good_view', '5 minutes ago')$$);
 SELECT error_of($$SELECT schedule_refresh('good_view', '1 day -1 hour')$$);
 SELECT error_of($$SELECT schedule_refresh('good_view', '0.5 seconds')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', '1001 years')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'every 2562047788 hours')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', start_at => 'infinity')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', until => 'infinity')$$);
+SELECT error_of($$SELECT matview_scheduler.next_runs('daily', 3, '-infinity')$$);
+SELECT error_of($$SELECT matview_scheduler.next_runs('daily', 3, '20000-01-01')$$);
 
 -- Cron lines: a field out of range (named, with the value), too many or too few fields, a line
 -- that can never fire, an unknown macro

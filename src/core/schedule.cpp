@@ -42,6 +42,13 @@ template <typename Int> bool read_number(std::string_view* rest, Int* value, int
 
 } // namespace
 
+bool interval_within_limit(const IntervalSpec& every) {
+    constexpr std::int64_t kYears = 1000;
+    constexpr std::int64_t kMaxDays = kYears * 366;
+    constexpr std::int64_t kMaxMicros = kMaxDays * 86400 * std::int64_t{1000000};
+    return every.months <= kYears * 12 && every.days <= kMaxDays && every.micros <= kMaxMicros;
+}
+
 bool operator==(const Schedule& a, const Schedule& b) {
     if (a.kind != b.kind)
         return false;
@@ -99,9 +106,10 @@ bool parse_spec(std::string_view spec, Schedule* out) {
             !read_number(&rest, &every.days) || !consume(&rest, " ") ||
             !read_number(&rest, &every.micros) || !rest.empty())
             return false;
-        // next_due_after needs a grid that moves forward.
+        // next_due_after needs a grid that moves forward, and not too far.
         if (every.months < 0 || every.days < 0 || every.micros < 0 ||
-            (every.months == 0 && every.days == 0 && every.micros == 0))
+            (every.months == 0 && every.days == 0 && every.micros == 0) ||
+            !interval_within_limit(every))
             return false;
         s.kind = ScheduleKind::Interval;
         s.every = every;

@@ -25,6 +25,10 @@ struct IntervalSpec {
     std::int64_t micros = 0;
 };
 
+// The longest interval schedule: each part at most 1000 years, so that no grid arithmetic
+// overflows for instants between the years 1 and 10000.
+bool interval_within_limit(const IntervalSpec& every);
+
 // Plain data on purpose: it crosses into PostgreSQL code, which may longjmp past it.
 struct Schedule {
     ScheduleKind kind = ScheduleKind::Interval;

@@ -117,6 +117,8 @@ ParseOutcome schedule_from_interval(const IntervalSpec& every) {
         return error("schedule interval must be greater than zero");
     if (every.months == 0 && every.days == 0 && every.micros < kMicrosPerSecond)
         return error("schedule interval must be at least 1 second");
+    if (!interval_within_limit(every))
+        return error("schedule interval must be at most 1000 years");
     ParseOutcome r;
     r.status = ParseStatus::Ok;
     r.schedule.kind = ScheduleKind::Interval;

@@ -150,8 +150,11 @@ ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, 
         if (*found && settings->manual)
             settings->owner = args.owner;
         *locked = *found && OidIsValid(settings->owner);
-        if (*locked && settings->manual)
+        if (*locked && settings->manual) {
             lock_view_for_refresh_waiting(settings->view);
+            // Its refresh starts now, after any refresh it waited for.
+            catalog_restamp_start(run_id);
+        }
         else if (*locked)
             *locked = lock_view_for_refresh(settings->view);
         end_work();
@@ -246,7 +249,7 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
     }
     const char* sqlstate = unpack_sql_state(failure->sqlerrcode);
     begin_work();
-    catalog_finish_run(run_id, "failed", sqlstate, failure->message, nullptr, nullptr);
+    catalog_finish_run(run_id, "failed", sqlstate, failure->message, mode, nullptr);
     end_work();
     tell_caller(run_id, true, false, sqlstate, failure->message);
     proc_exit(0);

@@ -119,6 +119,14 @@ int64 catalog_start_manual_run(Oid view) {
     return DatumGetInt64(get_column(0, 1, &isnull));
 }
 
+void catalog_restamp_start(int64 run_id) {
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(run_id)};
+    run_sql("UPDATE matview_scheduler.runs SET started = pg_catalog.clock_timestamp()"
+            " WHERE run_id OPERATOR(pg_catalog.=) $1",
+            1, types, values, nullptr, SPI_OK_UPDATE);
+}
+
 bool catalog_view_populated(Oid view) {
     Oid types[1] = {OIDOID};
     Datum values[1] = {ObjectIdGetDatum(view)};

@@ -26,6 +26,9 @@ bool catalog_run_settings(int64 run_id, RunSettings* out);
 // Records a refresh_now run as started (as the view's schedule's latest run, if it has one).
 int64 catalog_start_manual_run(Oid view);
 
+// Sets a run's start time to now (a refresh_now() run that waited for the view's lock).
+void catalog_restamp_start(int64 run_id);
+
 // Whether the view can be refreshed CONCURRENTLY now: populated, with a usable unique index.
 bool catalog_view_populated(Oid view);
 bool catalog_view_has_unique_index(Oid view);

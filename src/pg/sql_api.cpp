@@ -109,6 +109,9 @@ extern "C" Datum mvs_next_runs(PG_FUNCTION_ARGS) {
         PG_ARGISNULL(3) ? session_timezone : zone_from_name(text_to_cstring(PG_GETARG_TEXT_PP(3)));
     const bool has_start_at = !PG_ARGISNULL(4);
     const TimestampTz start_at = has_start_at ? PG_GETARG_TIMESTAMPTZ(4) : 0;
+    check_time_argument(after, "after");
+    if (has_start_at)
+        check_time_argument(start_at, "start_at");
     if (n < 0 || n > kMaxPreview)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("n must be between 0 and %d, not %d", kMaxPreview, n)));

@@ -9,6 +9,8 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include "core/civil_time.hpp"
+#include "pg/pg_time.hpp"
 #include "pg/run_catalog.hpp"
 
 namespace mvs::pg {
@@ -97,10 +99,23 @@ const pg_tz* zone_from_name(const char* name) {
     return tz;
 }
 
+void check_time_argument(TimestampTz t, const char* name) {
+    const TimestampTz earliest = to_timestamptz(mvs::days_from_civil(1, 1, 1) * mvs::kMicrosPerDay);
+    const TimestampTz latest =
+        to_timestamptz(mvs::days_from_civil(10000, 1, 1) * mvs::kMicrosPerDay);
+    if (TIMESTAMP_NOT_FINITE(t) || t < earliest || t >= latest)
+        ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                        errmsg("%s must be a time between the years 1 and 9999", name)));
+}
+
 // start_at, until and repeats: each checked on its own and against the others.
 void check_bounds(const mvs::Schedule& schedule, bool has_start_at, TimestampTz start_at,
                   bool has_until, TimestampTz until, bool has_repeats, int32 repeats,
                   TimestampTz now) {
+    if (has_start_at)
+        check_time_argument(start_at, "start_at");
+    if (has_until)
+        check_time_argument(until, "until");
     if (has_repeats && repeats < 1)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("repeats must be at least 1, not %d", repeats),

@@ -30,6 +30,9 @@ void end_catalog_access(const CatalogAccess& access);
 // A time zone PostgreSQL knows, or ERROR 22023.
 const pg_tz* zone_from_name(const char* name);
 
+// A time argument the schedule arithmetic can use: finite, between the years 1 and 9999.
+void check_time_argument(TimestampTz t, const char* name);
+
 // start_at, until and repeats: each checked on its own and against the others.
 void check_bounds(const mvs::Schedule& schedule, bool has_start_at, TimestampTz start_at,
                   bool has_until, TimestampTz until, bool has_repeats, int32 repeats,

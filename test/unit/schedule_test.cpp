@@ -149,9 +149,22 @@ INSTANTIATE_TEST_SUITE_P(
                       IntervalCase{{1, 2, 3}, "interval 1 2 3"},
                       IntervalCase{{0, 1, 7200000000}, "interval 0 1 7200000000"},
                       IntervalCase{{0, 0, 1000000000000000}, "interval 0 0 1000000000000000"},
-                      IntervalCase{{0, 0, kMaxI64}, "interval 0 0 9223372036854775807"},
-                      IntervalCase{{kMaxI32, kMaxI32, kMaxI64},
-                                   "interval 2147483647 2147483647 9223372036854775807"}));
+                      // The longest accepted: 1000 years in each part.
+                      IntervalCase{{12000, 366000, 31622400000000000},
+                                   "interval 12000 366000 31622400000000000"}));
+
+// Past the limit, the grid arithmetic could overflow: a stored spec like that is refused.
+TEST(IntervalLimitTest, LongerThanAThousandYearsIsRefused) {
+    for (const char* spec : {"interval 12001 0 0", "interval 0 366001 0",
+                             "interval 0 0 31622400000000001", "interval 0 0 9223372036854775807",
+                             "interval 2147483647 2147483647 9223372036854775807"}) {
+        Schedule out = interval(7, 8, 9000000);
+        EXPECT_FALSE(mvs::parse_spec(spec, &out)) << spec;
+        EXPECT_TRUE(out == interval(7, 8, 9000000));
+    }
+    EXPECT_TRUE(mvs::interval_within_limit({12000, 366000, 31622400000000000}));
+    EXPECT_FALSE(mvs::interval_within_limit({kMaxI32, 0, 0}));
+}
 
 // --- garbage --------------------------------------------------------------------------------
 

@@ -1,0 +1,440 @@
+# How each refresh runs: in worker processes beside the scheduler (a long refresh delays no other
+# view), one at a time per view, CONCURRENTLY when 'auto' can, without blocking readers, and
+# bounded by timeout and lock_timeout. A running refresh is visible in pg_stat_activity.
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('refresh_engine');
+$node->init;
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'matview_scheduler'");
+$node->start;
+
+$node->safe_psql(
+	'postgres', q{
+CREATE EXTENSION matview_scheduler;
+-- Refreshed every second throughout: its runs tell the time.
+CREATE MATERIALIZED VIEW clock AS SELECT pg_catalog.now() AS t;
+SELECT schedule_refresh('clock', '1 second');
+});
+
+# Runs the clock view has started so far.
+sub clock_runs
+{
+	return $node->safe_psql('postgres',
+		q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'clock'::regclass});
+}
+
+# Waits until the clock view has had $n more runs: about $n seconds of scheduler time.
+sub wait_clock
+{
+	my ($n) = @_;
+	my $mark = clock_runs();
+	return $node->poll_query_until(
+		'postgres', qq{
+SELECT runs_total >= $mark + $n FROM matview_scheduler.status WHERE view = 'clock'::regclass});
+}
+
+ok(wait_clock(1), 'the clock view is refreshed');
+
+# ---------------------------------------------------------------------------------------------
+# A long refresh runs in its own worker: the every-second clock keeps getting runs meanwhile, and
+# the refresh shows in pg_stat_activity under the view's name.
+$node->safe_psql(
+	'postgres', q{
+CREATE MATERIALIZED VIEW long_view AS SELECT pg_sleep(6) IS NULL AS slept WITH NO DATA;
+SELECT schedule_refresh('long_view', '1 hour', start_at => now() + interval '1 second');
+});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT running FROM matview_scheduler.status WHERE view = 'long_view'::regclass}),
+	'the long refresh starts');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT running_since = last_started AND running_since <= now() AND last_finished IS NULL
+       AND last_status = 'running'
+  FROM matview_scheduler.status WHERE view = 'long_view'::regclass}),
+	't',
+	'status shows since when it is running');
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT count(*) = 1 FROM pg_stat_activity
+ WHERE backend_type = 'matview_scheduler refresh'
+   AND application_name = 'matview_scheduler refresh public.long_view'
+   AND state = 'active' AND query LIKE 'REFRESH MATERIALIZED VIEW%long_view'
+   AND datname = 'postgres'}),
+	'the running refresh shows in pg_stat_activity with backend_type and application_name '
+	  . 'naming the view');
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT last_status = 'succeeded' FROM matview_scheduler.status
+ WHERE view = 'long_view'::regclass}),
+	'the long refresh succeeds');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT count(*) >= 3
+  FROM matview_scheduler.runs c, matview_scheduler.runs l
+ WHERE c.view = 'clock'::regclass AND l.view = 'long_view'::regclass
+   AND c.status = 'succeeded' AND l.status = 'succeeded'
+   AND c.started > l.started AND c.finished < l.finished}),
+	't',
+	'the every-second view kept getting runs while the long refresh was running');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT count(*) FROM pg_stat_activity
+ WHERE application_name = 'matview_scheduler refresh public.long_view'}),
+	'0',
+	'once it has finished, the refresh is gone from pg_stat_activity');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT NOT running AND running_since IS NULL AND last_duration >= interval '6 seconds'
+  FROM matview_scheduler.status WHERE view = 'long_view'::regclass}),
+	't',
+	'status shows it no longer running, and how long it took');
+$node->safe_psql('postgres', q{SELECT unschedule_refresh('long_view')});
+
+# ---------------------------------------------------------------------------------------------
+# A view never refreshes twice at once: a due time that comes while its refresh is still running is
+# skipped and counted, and a refresh_now() meanwhile waits for the running one.
+$node->safe_psql(
+	'postgres', q{
+CREATE MATERIALIZED VIEW overlap AS SELECT pg_sleep(1.5) IS NULL AS slept WITH NO DATA;
+SELECT schedule_refresh('overlap', '1 second');
+});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT running AND runs_total >= 2 FROM matview_scheduler.status
+ WHERE view = 'overlap'::regclass}),
+	'a view whose refresh takes longer than its interval is being refreshed');
+# A refresh_now() while a scheduled refresh is running waits for it.
+my $manual_overlap =
+  $node->safe_psql('postgres', q{SELECT refresh_now('overlap')});
+ok( $node->poll_query_until(
+		'postgres', qq{
+SELECT count(*) >= 2 FROM matview_scheduler.runs
+ WHERE view = 'overlap'::regclass AND NOT manual AND status = 'succeeded'
+   AND run_id > $manual_overlap}),
+	'it keeps being refreshed');
+ok( $node->poll_query_until(
+		'postgres', qq{
+SELECT status = 'succeeded' FROM matview_scheduler.runs WHERE run_id = $manual_overlap}),
+	'a refresh_now() started during a scheduled refresh succeeds');
+cmp_ok(
+	$node->safe_psql(
+		'postgres', q{
+SELECT skipped_total FROM matview_scheduler.status WHERE view = 'overlap'::regclass}),
+	'>=', 2,
+	'due times that came while it was running were skipped and counted');
+$node->safe_psql('postgres', q{SELECT unschedule_refresh('overlap')});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT count(*) = 0 FROM matview_scheduler.runs
+ WHERE view = 'overlap'::regclass AND status = 'running'}),
+	'its last run ends');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT string_agg(DISTINCT coalesce(sqlstate, '') || ' ' || coalesce(message, ''), '; ')
+  FROM matview_scheduler.runs WHERE view = 'overlap'::regclass AND status = 'failed'}),
+	'',
+	'no run of the view failed, e.g. for finding another refresh of it running');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT count(*) FROM matview_scheduler.runs a JOIN matview_scheduler.runs b
+    ON a.view = b.view AND a.run_id < b.run_id
+ WHERE a.view = 'overlap'::regclass AND NOT a.manual AND NOT b.manual
+   AND b.started < a.finished}),
+	'0',
+	'its scheduled runs never overlap');
+# The manual refresh took at least 1.5 s after it got its turn: no scheduled refresh of the view
+# was still going during its last 1.5 s.
+is( $node->safe_psql(
+		'postgres', qq{
+SELECT count(*) FROM matview_scheduler.runs a, matview_scheduler.runs m
+ WHERE m.run_id = $manual_overlap AND a.view = m.view AND NOT a.manual
+   AND a.started < m.finished AND a.finished > m.finished - interval '1.5 seconds'}),
+	'0',
+	'the refresh_now() refreshed only once the scheduled refresh had ended');
+
+# ---------------------------------------------------------------------------------------------
+# concurrently => 'auto': CONCURRENTLY for a populated view with a usable unique index, plain
+# otherwise.
+$node->safe_psql(
+	'postgres', q{
+CREATE TABLE items (id int PRIMARY KEY, v text);
+INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 10) g;
+
+CREATE MATERIALIZED VIEW with_key AS SELECT id, v FROM items;
+CREATE UNIQUE INDEX ON with_key (id);
+
+CREATE MATERIALIZED VIEW no_key AS SELECT id, v FROM items;
+CREATE INDEX ON no_key (id);                       -- not unique
+
+CREATE MATERIALIZED VIEW partial_key AS SELECT id, v FROM items;
+CREATE UNIQUE INDEX ON partial_key (id) WHERE id > 0;   -- CONCURRENTLY cannot use it
+
+CREATE MATERIALIZED VIEW unpopulated_key AS SELECT id, v FROM items WITH NO DATA;
+CREATE UNIQUE INDEX ON unpopulated_key (id);
+
+CREATE MATERIALIZED VIEW never_key AS SELECT id, v FROM items;
+CREATE UNIQUE INDEX ON never_key (id);
+
+SELECT schedule_refresh('with_key', '1 second');
+SELECT schedule_refresh('no_key', '1 second');
+SELECT schedule_refresh('partial_key', '1 second');
+SELECT schedule_refresh('unpopulated_key', '1 second');
+SELECT schedule_refresh('never_key', '1 second', concurrently => 'never');
+});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT count(*) = 5 FROM (
+    SELECT view FROM matview_scheduler.runs
+     WHERE view IN ('with_key'::regclass, 'no_key'::regclass, 'partial_key'::regclass,
+                    'unpopulated_key'::regclass, 'never_key'::regclass)
+       AND status = 'succeeded'
+     GROUP BY view HAVING count(*) >= 2) v}),
+	'each view of the mode tests has had at least two successful runs');
+# Polled: either one's latest run may still be going.
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT string_agg(view::text || '=' || last_mode, ',' ORDER BY view::text)
+  FROM matview_scheduler.status
+ WHERE view IN ('with_key'::regclass, 'no_key'::regclass) AND last_status = 'succeeded'},
+		'no_key=plain,with_key=concurrent'),
+	'status.last_mode shows the mode of the last run');
+$node->safe_psql(
+	'postgres', q{
+SELECT unschedule_refresh(v) FROM unnest(ARRAY['with_key', 'no_key', 'partial_key',
+                                               'unpopulated_key', 'never_key']::regclass[]) v;
+});
+
+sub modes_of
+{
+	my ($view) = @_;
+	return $node->safe_psql(
+		'postgres', qq{
+SELECT string_agg(DISTINCT mode, ',') FROM matview_scheduler.runs
+ WHERE view = '$view'::regclass AND status = 'succeeded'});
+}
+is(modes_of('with_key'), 'concurrent',
+	"'auto' refreshes a populated view with a unique index CONCURRENTLY");
+is(modes_of('no_key'), 'plain', "'auto' refreshes a view without a unique index plainly");
+is(modes_of('partial_key'), 'plain',
+	"'auto' refreshes a view whose only unique index is partial plainly");
+is(modes_of('never_key'), 'plain', "'never' refreshes plainly even with a unique index");
+is( $node->safe_psql(
+		'postgres', q{
+SELECT string_agg(mode, ',' ORDER BY run_id) FROM (
+    SELECT run_id, mode FROM matview_scheduler.runs
+     WHERE view = 'unpopulated_key'::regclass AND status = 'succeeded'
+     ORDER BY run_id LIMIT 2) r}),
+	'plain,concurrent',
+	"'auto' refreshes an unpopulated view with a unique index plainly, and CONCURRENTLY once "
+	  . 'it is populated');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM unpopulated_key'),
+	'10', 'the unpopulated view was populated by its refresh');
+
+# ---------------------------------------------------------------------------------------------
+# Readers are not blocked by an 'auto' refresh of a view with a unique index. The view's query
+# waits for an advisory lock that a "gate" session holds, so the refresh stays in progress until
+# the test opens the gate; meanwhile a reader with statement_timeout = 1s must get its rows. The
+# same reader against a plain refresh is blocked, which shows the check tells the two apart.
+$node->safe_psql(
+	'postgres', q{
+CREATE MATERIALIZED VIEW reader_view AS
+    SELECT id, v FROM items WHERE (SELECT pg_advisory_xact_lock_shared(77) IS NOT NULL);
+CREATE UNIQUE INDEX ON reader_view (id);
+});
+my $gate = $node->background_psql('postgres');
+
+# Waits until a refresh worker holds $lockmode on reader_view and is inside the view's query,
+# waiting at the gate.
+sub wait_refresh_at_gate
+{
+	my ($lockmode) = @_;
+	return $node->poll_query_until(
+		'postgres', qq{
+SELECT count(*) = 1
+  FROM pg_stat_activity a
+ WHERE a.backend_type = 'matview_scheduler refresh'
+   AND EXISTS (SELECT 1 FROM pg_locks l
+                WHERE l.pid = a.pid AND l.locktype = 'relation'
+                  AND l.relation = 'reader_view'::regclass AND l.mode = '$lockmode' AND l.granted)
+   AND EXISTS (SELECT 1 FROM pg_locks l
+                WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.objid = 77
+                  AND NOT l.granted)});
+}
+
+$gate->query_safe('SELECT pg_advisory_lock(77)');
+$node->safe_psql('postgres',
+	q{SELECT schedule_refresh('reader_view', '1 hour', start_at => now() + interval '1 second')});
+ok(wait_refresh_at_gate('ExclusiveLock'),
+	'the auto refresh holds the lock of REFRESH ... CONCURRENTLY on the view while it runs');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT running FROM matview_scheduler.status WHERE view = 'reader_view'::regclass}),
+	't',
+	'status shows the refresh running');
+my ($ret, $stdout, $stderr) = $node->psql(
+	'postgres', q{
+SET statement_timeout = '1s';
+SELECT count(*), clock_timestamp() FROM reader_view;
+});
+is($ret, 0, 'a reader with statement_timeout = 1s is not blocked by the auto refresh')
+  or diag("stderr: $stderr");
+my ($reader_count, $reader_done) = split /\|/, $stdout;
+$reader_done = 'infinity' unless defined $reader_done;
+is($reader_count, '10', 'the reader gets the rows');
+$gate->query_safe('SELECT pg_advisory_unlock(77)');
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT last_status = 'succeeded' FROM matview_scheduler.status
+ WHERE view = 'reader_view'::regclass}),
+	'the auto refresh succeeds once the gate opens');
+is( $node->safe_psql(
+		'postgres', qq{
+SELECT last_mode = 'concurrent' AND last_finished > '$reader_done'::timestamptz
+  FROM matview_scheduler.status WHERE view = 'reader_view'::regclass}),
+	't',
+	'it was a concurrent refresh, and it was still running when the reader got its rows');
+
+# The control: a plain refresh of the same view blocks the same reader.
+$gate->query_safe('SELECT pg_advisory_lock(77)');
+$node->safe_psql(
+	'postgres', q{
+SELECT schedule_refresh('reader_view', '1 hour', start_at => now() + interval '1 second',
+                        concurrently => 'never');
+});
+ok(wait_refresh_at_gate('AccessExclusiveLock'),
+	'the plain refresh holds an ACCESS EXCLUSIVE lock on the view while it runs');
+($ret, $stdout, $stderr) = $node->psql(
+	'postgres', q{
+SET statement_timeout = '1s';
+SELECT count(*) FROM reader_view;
+});
+isnt($ret, 0, 'a plain refresh does block the reader');
+like($stderr, qr/canceling statement due to statement timeout/,
+	'the blocked reader hit its statement_timeout');
+$gate->query_safe('SELECT pg_advisory_unlock(77)');
+$gate->quit;
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT last_status = 'succeeded' AND last_mode = 'plain' FROM matview_scheduler.status
+ WHERE view = 'reader_view'::regclass}),
+	'the plain refresh succeeds once the gate opens');
+$node->safe_psql('postgres', q{SELECT unschedule_refresh('reader_view')});
+
+# ---------------------------------------------------------------------------------------------
+# timeout cancels the refresh: 57014, recorded as a failure, the view left as it was.
+$node->safe_psql(
+	'postgres', q{
+CREATE MATERIALIZED VIEW sleeper AS SELECT pg_sleep(5) IS NULL AS slept WITH NO DATA;
+SELECT schedule_refresh('sleeper', '1 hour', start_at => now() + interval '1 second',
+                        timeout => '1 second', max_retries => 0);
+});
+is( $node->safe_psql(
+		'postgres', q{
+SELECT format('%s %s %s %s', concurrency, timeout, lock_timeout IS NULL, max_retries)
+  FROM matview_scheduler.status WHERE view = 'sleeper'::regclass}),
+	'auto 00:00:01 t 0',
+	'status shows the timeout and retry settings');
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT last_status = 'failed' FROM matview_scheduler.status WHERE view = 'sleeper'::regclass}),
+	'a refresh that runs past its timeout fails');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT last_sqlstate || ' ' || last_error FROM matview_scheduler.status
+ WHERE view = 'sleeper'::regclass}),
+	'57014 canceling statement due to statement timeout',
+	'it is recorded with SQLSTATE 57014 and the cancel message');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT last_duration >= interval '1 second' AND last_duration < interval '4.5 seconds'
+  FROM matview_scheduler.status WHERE view = 'sleeper'::regclass}),
+	't',
+	'it was cancelled after the timeout, before the view query could finish');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT last_mode FROM matview_scheduler.status WHERE view = 'sleeper'::regclass}),
+	'plain',
+	'the cancelled run records the mode it refreshed in');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT relispopulated FROM pg_class WHERE oid = 'sleeper'::regclass}),
+	'f',
+	'the cancelled refresh left the view as it was');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT count(*) FROM pg_stat_activity
+ WHERE application_name = 'matview_scheduler refresh public.sleeper'}),
+	'0',
+	'no refresh of it is left running');
+$node->safe_psql('postgres', q{SELECT unschedule_refresh('sleeper')});
+
+# ---------------------------------------------------------------------------------------------
+# lock_timeout: another session holds the view's lock; the refresh gives up with 55P03.
+$node->safe_psql('postgres', q{CREATE MATERIALIZED VIEW locked_view AS SELECT 1 AS x});
+# LOCK TABLE does not take materialized views; a REFRESH in an open transaction holds the same
+# ACCESS EXCLUSIVE lock until the transaction ends.
+my $holder = $node->background_psql('postgres');
+$holder->query_safe(q{BEGIN; REFRESH MATERIALIZED VIEW locked_view;});
+is( $node->safe_psql(
+		'postgres', q{
+SELECT count(*) FROM pg_locks
+ WHERE relation = 'locked_view'::regclass AND mode = 'AccessExclusiveLock' AND granted}),
+	'1',
+	'another session holds an ACCESS EXCLUSIVE lock on the view');
+$node->safe_psql(
+	'postgres', q{
+SELECT schedule_refresh('locked_view', '1 hour', start_at => now() + interval '1 second',
+                        lock_timeout => '1 second', max_retries => 0);
+}, timeout => 60);
+is( $node->safe_psql(
+		'postgres', q{
+SELECT format('%s %s', lock_timeout, timeout IS NULL)
+  FROM matview_scheduler.status WHERE view = 'locked_view'::regclass}),
+	'00:00:01 t',
+	'status shows the lock_timeout');
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT last_status = 'failed' FROM matview_scheduler.status
+ WHERE view = 'locked_view'::regclass}),
+	'a refresh of a view locked by another session fails');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT last_sqlstate || ' ' || last_error FROM matview_scheduler.status
+ WHERE view = 'locked_view'::regclass}),
+	'55P03 canceling statement due to lock timeout',
+	'it gave up waiting for the lock with SQLSTATE 55P03');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT last_duration >= interval '1 second' FROM matview_scheduler.status
+ WHERE view = 'locked_view'::regclass}),
+	't',
+	'after waiting lock_timeout for the lock');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT count(*) FROM pg_locks
+ WHERE relation = 'locked_view'::regclass AND NOT granted}),
+	'0',
+	'nothing is left waiting for the lock');
+$holder->query_safe('COMMIT');
+$holder->quit;
+my $after_lock = $node->safe_psql('postgres', q{SELECT refresh_now('locked_view', wait => true)});
+is( $node->safe_psql(
+		'postgres', qq{
+SELECT status FROM matview_scheduler.runs WHERE run_id = $after_lock}),
+	'succeeded',
+	'once the lock is released the view refreshes');
+
+# ---------------------------------------------------------------------------------------------
+# Through all of it the scheduler kept going and nothing crashed.
+ok(wait_clock(2), 'the clock view is still refreshed');
+ok( !$node->log_contains(qr/terminated by signal|exited with exit code [1-9]/),
+	'no server process crashed');
+
+$node->stop;
+done_testing();
