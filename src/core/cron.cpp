@@ -270,6 +270,21 @@ CivilTime start_of_day(std::int64_t year, int month, int day) {
     return t;
 }
 
+// The days of a month that match (bit d for day d), under the Vixie rule.
+std::uint64_t month_day_mask(const CronSpec& s, std::int64_t year, int month) {
+    const int length = days_in_month(year, month);
+    const std::uint64_t month_days = ((std::uint64_t{1} << (length + 1)) - 1) & ~std::uint64_t{1};
+    std::uint64_t dom = std::uint64_t{s.days} & month_days;
+    if (s.last_day)
+        dom |= std::uint64_t{1} << length;
+    const int first = iso_weekday(days_from_civil(year, month, 1)) % 7;
+    std::uint64_t dow = 0;
+    for (int d = 1, weekday = first; d <= length; ++d, weekday = weekday == 6 ? 0 : weekday + 1)
+        if ((s.weekdays >> weekday) & 1U)
+            dow |= std::uint64_t{1} << d;
+    return s.days_star || s.weekdays_star ? dom & dow : dom | dow;
+}
+
 CivilTime next_day(const CivilTime& t) {
     return add_days(start_of_day(t.year, t.month, t.day), 1);
 }
@@ -398,7 +413,10 @@ bool next_cron_wall(const CronSpec& s, const CivilTime& after, CivilTime* out) {
             continue;
         }
         if (!day_matches(s, t)) {
-            t = next_day(t);
+            // Straight to the month's next matching day, or the next month.
+            const int d = next_bit(month_day_mask(s, t.year, t.month), t.day + 1);
+            t = d > 0 ? start_of_day(t.year, t.month, d)
+                      : add_months(start_of_day(t.year, t.month, 1), 1);
             continue;
         }
         if (((s.hours >> t.hour) & 1U) == 0) {
