@@ -26,6 +26,11 @@ void lock_view_for_refresh_waiting(Oid view) {
     (void)LockAcquire(&tag, ExclusiveLock, true, false);
 }
 
+void unlock_view_after_refresh(Oid view) {
+    const LOCKTAG tag = refresh_tag(view);
+    LockRelease(&tag, ExclusiveLock, true);
+}
+
 bool view_refresh_in_progress(Oid view) {
     const LOCKTAG tag = refresh_tag(view);
     if (LockAcquire(&tag, ExclusiveLock, true, true) == LOCKACQUIRE_NOT_AVAIL)

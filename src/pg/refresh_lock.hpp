@@ -18,6 +18,9 @@ bool lock_view_for_refresh(Oid view);
 // The same, waiting for a refresh under way to end.
 void lock_view_for_refresh_waiting(Oid view);
 
+// Releases it when the refresh is over (a pool worker goes on to other runs).
+void unlock_view_after_refresh(Oid view);
+
 // Is a refresh of the view running right now (in any process)?
 bool view_refresh_in_progress(Oid view);
 

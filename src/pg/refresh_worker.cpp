@@ -4,6 +4,7 @@ extern "C" {
 #include "access/xact.h"
 #include "executor/spi.h"
 #include "pgstat.h"
+#include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
@@ -17,6 +18,7 @@ extern "C" {
 
 #include "pg/refresh_lock.hpp"
 #include "pg/run_catalog.hpp"
+#include "pg/worker_pool.hpp"
 
 namespace mvs::pg {
 
@@ -24,8 +26,8 @@ namespace {
 
 // What the worker is told in bgw_extra.
 struct WorkerArgs {
-    int64 run_id; // 0: a refresh_now() run, described by the fields below
-    Oid view;
+    int32 pool_slot; // >= 0: a pool worker of the scheduler whose pool is `handle`
+    Oid view; // otherwise a refresh_now() run of this view, as `owner`, reporting to `handle`
     Oid owner;
     dsm_handle handle;
 };
@@ -147,15 +149,14 @@ ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, 
     {
         begin_work();
         *found = catalog_run_settings(run_id, settings);
-        if (*found && settings->manual)
+        if (*found && settings->manual && args.pool_slot < 0)
             settings->owner = args.owner;
         *locked = *found && OidIsValid(settings->owner);
         if (*locked && settings->manual) {
             lock_view_for_refresh_waiting(settings->view);
             // Its refresh starts now, after any refresh it waited for.
             catalog_restamp_start(run_id);
-        }
-        else if (*locked)
+        } else if (*locked)
             *locked = lock_view_for_refresh(settings->view);
         end_work();
     }
@@ -186,16 +187,47 @@ void describe(BackgroundWorker* worker, Oid dboid, const WorkerArgs& args, const
     strlcpy(worker->bgw_type, "matview_scheduler refresh", BGW_MAXLEN);
 }
 
+// Carries out one run to its end: recorded, and the view's refresh lock released again.
+void carry_out(int64 run_id, const WorkerArgs& args) {
+    RunSettings settings;
+    bool found = false;
+    bool locked = false;
+    ErrorData* failure = prepare(run_id, args, &settings, &found, &locked);
+    if (failure != nullptr) {
+        record(run_id, "failed", unpack_sql_state(failure->sqlerrcode), failure->message);
+    } else if (!found) {
+        // settled already, e.g. marked interrupted by a restarted scheduler
+    } else if (!OidIsValid(settings.owner)) {
+        record(run_id, "interrupted", nullptr, "the schedule was removed before the run started");
+    } else if (!locked) {
+        record(run_id, "failed", "55P03", "another refresh of this view is running");
+    } else {
+        const char* mode = nullptr;
+        failure = refresh(run_id, settings, &mode);
+        if (failure == nullptr) {
+            tell_caller(run_id, true, true, nullptr, nullptr);
+        } else {
+            const char* sqlstate = unpack_sql_state(failure->sqlerrcode);
+            begin_work();
+            catalog_finish_run(run_id, "failed", sqlstate, failure->message, mode, nullptr);
+            end_work();
+            tell_caller(run_id, true, false, sqlstate, failure->message);
+        }
+    }
+    if (locked)
+        unlock_view_after_refresh(settings.view);
+}
+
 } // namespace
 
-void describe_refresh_worker(BackgroundWorker* worker, Oid dboid, int64 run_id) {
-    describe(worker, dboid, WorkerArgs{run_id, InvalidOid, InvalidOid, 0},
-             psprintf("matview_scheduler refresh run %lld", static_cast<long long>(run_id)));
+void describe_pool_worker(BackgroundWorker* worker, Oid dboid, int slot, dsm_handle handle) {
+    describe(worker, dboid, WorkerArgs{slot, InvalidOid, InvalidOid, handle},
+             "matview_scheduler refresh worker");
 }
 
 void describe_manual_refresh_worker(BackgroundWorker* worker, Oid dboid, Oid view, Oid owner,
                                     dsm_handle handle) {
-    describe(worker, dboid, WorkerArgs{0, view, owner, handle}, "matview_scheduler refresh_now");
+    describe(worker, dboid, WorkerArgs{-1, view, owner, handle}, "matview_scheduler refresh_now");
 }
 
 } // namespace mvs::pg
@@ -205,52 +237,77 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
     const Oid dboid = DatumGetObjectId(arg);
     WorkerArgs args;
     memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof args);
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
     pqsignal(SIGTERM, die);
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
     pgstat_report_appname("matview_scheduler refresh");
+    MemoryContext run_context =
+        AllocSetContextCreate(TopMemoryContext, "matview_scheduler run", ALLOCSET_DEFAULT_SIZES);
 
-    int64 run_id = args.run_id;
-    if (run_id == 0) {
+    if (args.pool_slot < 0) {
         // refresh_now(): the caller may have gone already; the run happens anyway.
         dsm_segment* segment = dsm_attach(args.handle);
         if (segment != nullptr)
             shared = static_cast<ManualRunShared*>(dsm_segment_address(segment));
         begin_work();
-        run_id = catalog_start_manual_run(args.view);
+        const int64 run_id = catalog_start_manual_run(args.view);
         end_work();
         tell_caller(run_id, false, false, nullptr, nullptr);
-    }
-
-    RunSettings settings;
-    bool found = false;
-    bool locked = false;
-    ErrorData* failure = prepare(run_id, args, &settings, &found, &locked);
-    if (failure != nullptr) {
-        record(run_id, "failed", unpack_sql_state(failure->sqlerrcode), failure->message);
-        proc_exit(0);
-    }
-    if (!found)
-        proc_exit(0); // settled already, e.g. marked interrupted by a restarted scheduler
-    if (!OidIsValid(settings.owner)) {
-        record(run_id, "interrupted", nullptr, "the schedule was removed before the run started");
-        proc_exit(0);
-    }
-    if (!locked) {
-        record(run_id, "failed", "55P03", "another refresh of this view is running");
+        MemoryContextSwitchTo(run_context);
+        carry_out(run_id, args);
         proc_exit(0);
     }
 
-    const char* mode = nullptr;
-    failure = refresh(run_id, settings, &mode);
-    if (failure == nullptr) {
-        tell_caller(run_id, true, true, nullptr, nullptr);
-        proc_exit(0);
+    WorkerPool* pool = pool_attach(args.handle);
+    if (pool == nullptr)
+        proc_exit(0); // the scheduler has gone
+    PoolSlot& slot = pool->slots[args.pool_slot];
+    SpinLockAcquire(&pool->mutex);
+    slot.pid = MyProcPid;
+    slot.latch = MyLatch;
+    SpinLockRelease(&pool->mutex);
+    TimestampTz idle_since = GetCurrentTimestamp();
+    for (;;) {
+        SpinLockAcquire(&pool->mutex);
+        const int64 run_id = slot.run_id;
+        const bool closing = pool->scheduler_latch == nullptr;
+        SpinLockRelease(&pool->mutex);
+        if (ConfigReloadPending) {
+            ConfigReloadPending = false;
+            ProcessConfigFile(PGC_SIGHUP);
+        }
+        if (run_id != 0) {
+            MemoryContextSwitchTo(run_context);
+            carry_out(run_id, args);
+            MemoryContextSwitchTo(TopMemoryContext);
+            MemoryContextReset(run_context);
+            pgstat_report_appname("matview_scheduler refresh");
+            SpinLockAcquire(&pool->mutex);
+            slot.run_id = 0;
+            Latch* scheduler = pool->scheduler_latch;
+            SpinLockRelease(&pool->mutex);
+            if (scheduler != nullptr)
+                SetLatch(scheduler); // a worker is free
+            idle_since = GetCurrentTimestamp();
+            continue;
+        }
+        const long idle_ms = TimestampDifferenceMilliseconds(idle_since, GetCurrentTimestamp());
+        if (closing || idle_ms >= kWorkerIdleExitMs) {
+            SpinLockAcquire(&pool->mutex);
+            const bool still_idle = slot.run_id == 0;
+            if (still_idle) {
+                slot.pid = 0;
+                slot.latch = nullptr;
+            }
+            SpinLockRelease(&pool->mutex);
+            if (still_idle)
+                proc_exit(0);
+            continue;
+        }
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                        kWorkerIdleExitMs - idle_ms, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
     }
-    const char* sqlstate = unpack_sql_state(failure->sqlerrcode);
-    begin_work();
-    catalog_finish_run(run_id, "failed", sqlstate, failure->message, mode, nullptr);
-    end_work();
-    tell_caller(run_id, true, false, sqlstate, failure->message);
-    proc_exit(0);
 }

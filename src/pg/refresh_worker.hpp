@@ -1,5 +1,5 @@
-// A refresh worker: runs one REFRESH MATERIALIZED VIEW, as the schedule's owner, and records it.
-// Started by the scheduler for a due run, or by refresh_now() in the caller's backend.
+// A refresh worker: runs REFRESH MATERIALIZED VIEW, as the schedule's owner, and records each run.
+// A pool worker of the scheduler takes run after run; one started by refresh_now() does one.
 #pragma once
 
 #include "pg/pg_headers.hpp"
@@ -24,8 +24,9 @@ struct ManualRunShared {
     char message[1024];
 };
 
-// Fills in a dynamic background worker that carries out run `run_id` in database `dboid`.
-void describe_refresh_worker(BackgroundWorker* worker, Oid dboid, int64 run_id);
+// Fills in a dynamic background worker for slot `slot` of a scheduler's pool (DSM `handle`) in
+// database `dboid`.
+void describe_pool_worker(BackgroundWorker* worker, Oid dboid, int slot, dsm_handle handle);
 
 // The same for a refresh_now() of `view` as `owner`, reporting through the DSM segment `handle`.
 void describe_manual_refresh_worker(BackgroundWorker* worker, Oid dboid, Oid view, Oid owner,

@@ -23,6 +23,7 @@ extern "C" {
 #include "pg/refresh_worker.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
+#include "pg/worker_pool.hpp"
 
 namespace mvs::pg {
 
@@ -33,58 +34,15 @@ constexpr long kErrorRetryMs = 1000;
 // A due schedule whose row another transaction holds is looked at again after this.
 constexpr long kLockedRetryMs = 1000;
 
-struct RunningRefresh {
-    int64 schedule_id;
-    int64 run_id;
-    BackgroundWorkerHandle* handle;
-};
-
-// Refreshes this scheduler started and has not seen finish. Lives in TopMemoryContext.
-RunningRefresh* running = nullptr;
-int running_count = 0;
-int running_capacity = 0;
-
-// Run ids whose worker stopped, still to be checked for a recorded result.
-int64* stopped_runs = nullptr;
+// Run ids whose worker stopped before recording them, still to be marked interrupted.
+int64 stopped_runs[kPoolCapacity];
 int stopped_count = 0;
 
 bool first_iteration = true;
 
-bool is_running(int64 schedule_id) {
-    for (int i = 0; i < running_count; ++i)
-        if (running[i].schedule_id == schedule_id)
-            return true;
-    return false;
-}
-
-void ensure_capacity(int needed) {
-    if (needed <= running_capacity)
-        return;
-    const int capacity = std::max(needed, running_capacity * 2);
-    MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-    running = static_cast<RunningRefresh*>(
-        running == nullptr ? palloc(sizeof(RunningRefresh) * capacity)
-                           : repalloc(running, sizeof(RunningRefresh) * capacity));
-    stopped_runs = static_cast<int64*>(stopped_runs == nullptr
-                                           ? palloc(sizeof(int64) * capacity)
-                                           : repalloc(stopped_runs, sizeof(int64) * capacity));
-    MemoryContextSwitchTo(old);
-    running_capacity = capacity;
-}
-
-// Forgets workers that have exited; their runs are checked for a result in the next transaction.
-void reap_workers() {
-    int kept = 0;
-    for (int i = 0; i < running_count; ++i) {
-        pid_t pid = 0;
-        if (GetBackgroundWorkerPid(running[i].handle, &pid) == BGWH_STOPPED) {
-            stopped_runs[stopped_count++] = running[i].run_id;
-            pfree(running[i].handle);
-        } else {
-            running[kept++] = running[i];
-        }
-    }
-    running_count = kept;
+// Refreshes that may run at once now: the setting, within the pool's size.
+int worker_limit() {
+    return std::min(setting_max_workers, kPoolCapacity);
 }
 
 // Where a due schedule goes next, after a run (or a skip) at `now`: missed due times are
@@ -151,6 +109,8 @@ IterationResult plan_runs(MemoryContext keep) {
         catalog_mark_interrupted(nullptr, -1, "the server or scheduler restarted during the run");
         first_iteration = false;
     }
+    if (stopped_count == 0)
+        stopped_count = pool_reap(stopped_runs);
     if (stopped_count > 0) {
         catalog_mark_interrupted(stopped_runs, stopped_count,
                                  "the refresh worker stopped before recording a result");
@@ -158,8 +118,9 @@ IterationResult plan_runs(MemoryContext keep) {
     }
 
     const TimestampTz now = GetCurrentTimestamp();
-    int free_workers = std::max(0, setting_max_workers - running_count);
-    const int limit = free_workers + running_count + 1;
+    const int busy_workers = pool_busy_count();
+    int free_workers = std::max(0, worker_limit() - busy_workers);
+    const int limit = free_workers + busy_workers + 1;
     DueSchedule* due = nullptr;
     const int n = catalog_fetch_due(now, limit, &due);
     result.dispatches =
@@ -172,7 +133,7 @@ IterationResult plan_runs(MemoryContext keep) {
         const char* why = nullptr;
         // Due while its previous run is still going (started here, or by an earlier scheduler),
         // or found only after its end: skipped, never queued.
-        const bool busy = is_running(d.id) || view_refresh_in_progress(d.view);
+        const bool busy = pool_is_running(d.id) || view_refresh_in_progress(d.view);
         const bool too_late = d.has_until && now > d.until;
         const bool runs_now = !busy && !too_late;
         if (runs_now && free_workers == 0) {
@@ -213,22 +174,9 @@ IterationResult plan_runs(MemoryContext keep) {
 void start_workers(const IterationResult& plan) {
     int64* failed = static_cast<int64*>(palloc(sizeof(int64) * (plan.dispatch_count + 1)));
     int failed_count = 0;
-    for (int i = 0; i < plan.dispatch_count; ++i) {
-        BackgroundWorker worker;
-        describe_refresh_worker(&worker, MyDatabaseId, plan.dispatches[i].run_id);
-        worker.bgw_notify_pid = MyProcPid;
-        BackgroundWorkerHandle* handle = nullptr;
-        MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-        const bool ok = RegisterDynamicBackgroundWorker(&worker, &handle);
-        MemoryContextSwitchTo(old);
-        if (!ok) {
+    for (int i = 0; i < plan.dispatch_count; ++i)
+        if (!pool_dispatch(plan.dispatches[i].run_id, plan.dispatches[i].schedule_id))
             failed[failed_count++] = plan.dispatches[i].run_id;
-            continue;
-        }
-        ensure_capacity(running_count + 1);
-        running[running_count++] =
-            RunningRefresh{plan.dispatches[i].schedule_id, plan.dispatches[i].run_id, handle};
-    }
     if (failed_count == 0)
         return;
     ereport(WARNING, (errmsg("matview_scheduler: could not start %d refresh worker(s): no free "
@@ -274,7 +222,7 @@ extern "C" void mvs_scheduler_main(Datum arg) {
     BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
     scheduler_register_self(dboid);
     pgstat_report_appname("matview_scheduler scheduler");
-    ensure_capacity(16);
+    pool_create();
 
     MemoryContext loop_context =
         AllocSetContextCreate(TopMemoryContext, "matview_scheduler loop", ALLOCSET_DEFAULT_SIZES);
@@ -306,7 +254,6 @@ extern "C" void mvs_scheduler_main(Datum arg) {
         MemoryContextSwitchTo(loop_context);
         // Reset the latch before looking, so a wake-up during the pass is not lost.
         ResetLatch(MyLatch);
-        reap_workers();
         const IterationResult plan = plan_runs(loop_context);
         MemoryContextSwitchTo(loop_context);
         start_workers(plan);

@@ -7,6 +7,7 @@ extern "C" {
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
+#include "storage/procarray.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
 }
@@ -284,9 +285,16 @@ void stop_scheduler_for(Oid dboid, bool dropping) {
         const bool gone = slots[i].dboid != dboid || slots[i].scheduler_pid != pid;
         SpinLockRelease(&state->mutex);
         if (gone)
-            return;
+            break;
         CHECK_FOR_INTERRUPTS();
         pg_usleep(10000L);
+    }
+    // Its idle refresh workers leave with it. DROP DATABASE waits for them itself; a rename
+    // does not, so wait here (as DROP does: up to 5 seconds).
+    if (!dropping) {
+        int backends = 0;
+        int prepared = 0;
+        (void)CountOtherDBBackends(dboid, &backends, &prepared);
     }
 }
 

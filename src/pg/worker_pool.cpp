@@ -1,0 +1,147 @@
+#include "pg/worker_pool.hpp"
+
+extern "C" {
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "storage/proc.h"
+}
+
+#include "pg/refresh_worker.hpp"
+#include "pg/settings.hpp"
+
+namespace mvs::pg {
+
+namespace {
+
+// What the scheduler knows of each slot, beyond the shared part.
+struct LocalSlot {
+    BackgroundWorkerHandle* handle;
+    int64 run_id;      // the run it was handed and has not seen finish; 0: idle
+    int64 schedule_id; // that run's schedule
+};
+
+dsm_segment* segment = nullptr;
+WorkerPool* pool = nullptr;
+LocalSlot local[kPoolCapacity];
+
+// The scheduler is going: idle workers leave now, busy ones after their run.
+void pool_close(int, Datum) {
+    SpinLockAcquire(&pool->mutex);
+    pool->scheduler_latch = nullptr;
+    Latch* latches[kPoolCapacity];
+    for (int i = 0; i < kPoolCapacity; ++i)
+        latches[i] = pool->slots[i].pid != 0 ? pool->slots[i].latch : nullptr;
+    SpinLockRelease(&pool->mutex);
+    for (Latch* latch : latches)
+        if (latch != nullptr)
+            SetLatch(latch);
+}
+
+} // namespace
+
+void pool_create() {
+    segment = dsm_create(sizeof(WorkerPool), 0);
+    dsm_pin_mapping(segment);
+    pool = static_cast<WorkerPool*>(dsm_segment_address(segment));
+    memset(pool, 0, sizeof *pool);
+    SpinLockInit(&pool->mutex);
+    pool->scheduler_latch = MyLatch;
+    memset(local, 0, sizeof local);
+    before_shmem_exit(pool_close, 0);
+}
+
+int pool_busy_count() {
+    int busy = 0;
+    for (const LocalSlot& s : local)
+        busy += s.run_id != 0 ? 1 : 0;
+    return busy;
+}
+
+bool pool_is_running(int64 schedule_id) {
+    for (const LocalSlot& s : local)
+        if (s.run_id != 0 && s.schedule_id == schedule_id)
+            return true;
+    return false;
+}
+
+bool pool_dispatch(int64 run_id, int64 schedule_id) {
+    // An idle worker that is still there.
+    for (int i = 0; i < kPoolCapacity; ++i) {
+        if (local[i].handle == nullptr || local[i].run_id != 0)
+            continue;
+        SpinLockAcquire(&pool->mutex);
+        PoolSlot& slot = pool->slots[i];
+        const bool taken = slot.pid != 0 && slot.run_id == 0;
+        if (taken)
+            slot.run_id = run_id;
+        Latch* latch = slot.latch;
+        SpinLockRelease(&pool->mutex);
+        if (taken) {
+            local[i].run_id = run_id;
+            local[i].schedule_id = schedule_id;
+            SetLatch(latch);
+            return true;
+        }
+    }
+    // Otherwise a new worker, in a free slot, starting with this run.
+    for (int i = 0; i < kPoolCapacity; ++i) {
+        if (local[i].handle != nullptr)
+            continue;
+        SpinLockAcquire(&pool->mutex);
+        pool->slots[i] = PoolSlot{0, nullptr, run_id};
+        SpinLockRelease(&pool->mutex);
+        BackgroundWorker worker;
+        describe_pool_worker(&worker, MyDatabaseId, i, dsm_segment_handle(segment));
+        worker.bgw_notify_pid = MyProcPid;
+        BackgroundWorkerHandle* handle = nullptr;
+        MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+        const bool ok = RegisterDynamicBackgroundWorker(&worker, &handle);
+        MemoryContextSwitchTo(old);
+        if (!ok) {
+            SpinLockAcquire(&pool->mutex);
+            pool->slots[i].run_id = 0;
+            SpinLockRelease(&pool->mutex);
+            return false;
+        }
+        local[i] = LocalSlot{handle, run_id, schedule_id};
+        return true;
+    }
+    return false;
+}
+
+int pool_reap(int64* stopped) {
+    int n = 0;
+    for (int i = 0; i < kPoolCapacity; ++i) {
+        LocalSlot& s = local[i];
+        if (s.handle == nullptr)
+            continue;
+        SpinLockAcquire(&pool->mutex);
+        const int64 assigned = pool->slots[i].run_id;
+        SpinLockRelease(&pool->mutex);
+        if (s.run_id != 0 && assigned == 0) {
+            s.run_id = 0; // finished and recorded
+            s.schedule_id = 0;
+        }
+        pid_t pid = 0;
+        if (GetBackgroundWorkerPid(s.handle, &pid) != BGWH_STOPPED)
+            continue;
+        if (s.run_id != 0)
+            stopped[n++] = s.run_id;
+        pfree(s.handle);
+        s = LocalSlot{nullptr, 0, 0};
+        SpinLockAcquire(&pool->mutex);
+        pool->slots[i] = PoolSlot{0, nullptr, 0};
+        SpinLockRelease(&pool->mutex);
+    }
+    return n;
+}
+
+WorkerPool* pool_attach(dsm_handle handle) {
+    dsm_segment* seg = dsm_attach(handle);
+    if (seg == nullptr)
+        return nullptr;
+    dsm_pin_mapping(seg);
+    return static_cast<WorkerPool*>(dsm_segment_address(seg));
+}
+
+} // namespace mvs::pg

@@ -1,0 +1,45 @@
+// The scheduler's pool of refresh workers. Workers stay up between runs and take the next run the
+// scheduler hands them, so a due refresh starts without the cost of starting a process; one left
+// idle for a minute exits. The pool lives in a DSM segment the scheduler creates.
+#pragma once
+
+#include "pg/pg_headers.hpp"
+
+extern "C" {
+#include "storage/dsm.h"
+#include "storage/latch.h"
+#include "storage/spin.h"
+}
+
+namespace mvs::pg {
+
+constexpr int kPoolCapacity = 64; // matview_scheduler.max_workers is capped at this
+constexpr long kWorkerIdleExitMs = 60 * 1000;
+
+struct PoolSlot {
+    pid_t pid;    // 0: no worker here
+    Latch* latch; // the worker's
+    int64 run_id; // the run handed to it; 0: idle
+};
+
+struct WorkerPool {
+    slock_t mutex;
+    Latch* scheduler_latch; // nullptr once the scheduler has gone: workers leave
+    PoolSlot slots[kPoolCapacity];
+};
+
+// Scheduler side.
+void pool_create();
+// Refreshes under way; is one of them a run of this schedule?
+int pool_busy_count();
+bool pool_is_running(int64 schedule_id);
+// Hands the run to an idle worker, or starts one. False when no background worker could start.
+bool pool_dispatch(int64 run_id, int64 schedule_id);
+// Notes finished runs, and workers that stopped; the runs they stopped in go to `stopped`
+// (room for kPoolCapacity). Returns how many.
+int pool_reap(int64* stopped);
+
+// Worker side: the pool a worker belongs to, attached for the rest of the process.
+WorkerPool* pool_attach(dsm_handle handle);
+
+} // namespace mvs::pg

@@ -1,0 +1,68 @@
+# Refresh workers are kept warm: one process takes run after run, the pool never grows past
+# matview_scheduler.max_workers, and the workers leave with their scheduler.
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('pool');
+$node->init;
+$node->append_conf('postgresql.conf',
+	"shared_preload_libraries = 'matview_scheduler'\nmatview_scheduler.max_workers = 2");
+$node->start;
+
+$node->safe_psql(
+	'postgres', q{
+CREATE EXTENSION matview_scheduler;
+CREATE MATERIALIZED VIEW a AS SELECT pg_catalog.now() AS t;
+CREATE MATERIALIZED VIEW b AS SELECT pg_catalog.now() AS t;
+CREATE MATERIALIZED VIEW c AS SELECT pg_catalog.now() AS t;
+SELECT schedule_refresh('a', '1 second');
+});
+
+my $workers = q{
+SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity
+ WHERE backend_type = 'matview_scheduler refresh' AND datname = 'postgres'};
+
+ok( $node->poll_query_until(
+		'postgres',
+		q{SELECT count(*) >= 2 FROM matview_scheduler.runs WHERE status = 'succeeded'}),
+	'the view is refreshed');
+my $first = $node->safe_psql('postgres', $workers);
+isnt($first, '', 'a refresh worker stays up between runs');
+my $mark = $node->safe_psql('postgres', 'SELECT max(run_id) FROM matview_scheduler.runs');
+ok( $node->poll_query_until(
+		'postgres',
+		"SELECT count(*) >= 3 FROM matview_scheduler.runs WHERE status = 'succeeded' AND run_id > $mark"
+	),
+	'three more runs');
+is($node->safe_psql('postgres', $workers), $first, 'and the same process took them');
+
+# Three views every second with room for two workers: never more than two.
+$node->safe_psql('postgres',
+	q{SELECT schedule_refresh('b', '1 second'), schedule_refresh('c', '1 second')});
+$mark = $node->safe_psql('postgres', 'SELECT max(run_id) FROM matview_scheduler.runs');
+ok( $node->poll_query_until(
+		'postgres', qq{
+SELECT count(DISTINCT view) = 3 FROM matview_scheduler.runs
+ WHERE status = 'succeeded' AND run_id > $mark}),
+	'all three views are refreshed');
+cmp_ok(
+	$node->safe_psql(
+		'postgres', q{
+SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'matview_scheduler refresh'}),
+	'<=', 2,
+	'by at most max_workers processes');
+
+# DROP EXTENSION stops the scheduler, and its workers leave with it.
+$node->safe_psql('postgres', 'DROP EXTENSION matview_scheduler');
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT count(*) = 0 FROM pg_stat_activity
+ WHERE backend_type IN ('matview_scheduler refresh', 'matview_scheduler scheduler')}),
+	'the scheduler and its workers are gone after DROP EXTENSION');
+
+$node->stop;
+done_testing();
