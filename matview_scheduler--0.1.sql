@@ -167,6 +167,33 @@ CREATE FUNCTION matview_scheduler.next_runs(schedule text, n integer DEFAULT 5,
 COMMENT ON FUNCTION matview_scheduler.next_runs(text, integer, timestamptz, text, timestamptz) IS
     'The next n due times of a schedule, as the scheduler computes them';
 
+-- DROP MATERIALIZED VIEW takes the view's schedule and run history with it, and says so.
+-- SECURITY DEFINER, with a fixed search_path: the catalog is not writable by the dropping role.
+CREATE FUNCTION matview_scheduler.forget_dropped_views()
+    RETURNS event_trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    dropped record;
+BEGIN
+    FOR dropped IN
+        SELECT d.objid, d.object_identity FROM pg_catalog.pg_event_trigger_dropped_objects() d
+         WHERE d.object_type OPERATOR(pg_catalog.=) 'materialized view'
+    LOOP
+        DELETE FROM matview_scheduler.runs WHERE view::pg_catalog.oid OPERATOR(pg_catalog.=) dropped.objid;
+        DELETE FROM matview_scheduler.schedules WHERE view::pg_catalog.oid OPERATOR(pg_catalog.=) dropped.objid;
+        IF FOUND THEN
+            RAISE NOTICE 'the refresh schedule of % was removed with it', dropped.object_identity;
+        END IF;
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION matview_scheduler.forget_dropped_views() FROM PUBLIC;
+CREATE EVENT TRIGGER matview_scheduler_forget_dropped_views ON sql_drop
+    WHEN TAG IN ('DROP MATERIALIZED VIEW', 'DROP SCHEMA', 'DROP OWNED')
+    EXECUTE FUNCTION matview_scheduler.forget_dropped_views();
+
 -- Warns when the library is not preloaded, and starts this database's scheduler after commit.
 CREATE FUNCTION matview_scheduler.extension_created()
     RETURNS void

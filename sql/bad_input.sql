@@ -7,7 +7,7 @@ CREATE INDEX plain_index ON plain_table (id);
 CREATE SEQUENCE plain_sequence;
 CREATE TEMP TABLE temp_table (id int);
 CREATE MATERIALIZED VIEW good_view AS SELECT 1 AS one;
-SELECT schedule_refresh('good_view', 'daily') AS schedule_id;
+SELECT schedule_refresh('good_view', 'daily') > 0 AS scheduled;
 
 -- Reports SQLSTATE, message and hint of whatever the statement raises.
 CREATE FUNCTION error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$

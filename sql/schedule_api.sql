@@ -132,6 +132,20 @@ RESET ROLE;
 SELECT unschedule_refresh('polls_user_matt_view');
 SELECT count(*) AS schedules_left FROM matview_scheduler.schedules;
 
+-- Dropping a view removes its schedule, and says so; other schedules stay.
+CREATE MATERIALIZED VIEW doomed AS SELECT 1 AS one;
+CREATE SCHEMA doomed_schema;
+CREATE MATERIALIZED VIEW doomed_schema.inner_view AS SELECT 1 AS one;
+SELECT schedule_refresh('doomed', 'daily') > 0, schedule_refresh('polls_user_matt_view', 'daily') > 0,
+       schedule_refresh('doomed_schema.inner_view', 'daily') > 0;
+SELECT refresh_now('doomed', wait => true) > 0 AS refreshed;
+DROP MATERIALIZED VIEW doomed;
+DROP SCHEMA doomed_schema CASCADE;
+SELECT view FROM matview_scheduler.status;
+SELECT count(*) AS runs_of_dropped FROM matview_scheduler.runs
+ WHERE view::oid NOT IN (SELECT oid FROM pg_class);
+SELECT unschedule_refresh('polls_user_matt_view');
+
 DROP OWNED BY regress_mvs_owner;
 REVOKE ALL ON polls_user_matt_view FROM regress_mvs_reader;
 REVOKE CREATE ON SCHEMA public FROM regress_mvs_owner;
