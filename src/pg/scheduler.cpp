@@ -117,6 +117,14 @@ IterationResult plan_runs(MemoryContext keep) {
         stopped_count = 0;
     }
 
+    if (!setting_enabled) {
+        // Turned off: nothing is due until a reload turns it on (SIGHUP sets the latch).
+        SPI_finish();
+        PopActiveSnapshot();
+        CommitTransactionCommand();
+        pgstat_report_activity(STATE_IDLE, nullptr);
+        return result;
+    }
     const TimestampTz now = GetCurrentTimestamp();
     const int busy_workers = pool_busy_count();
     int free_workers = std::max(0, worker_limit() - busy_workers);

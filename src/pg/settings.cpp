@@ -10,12 +10,18 @@ extern "C" {
 
 namespace mvs::pg {
 
+bool setting_enabled = true;
 int setting_max_workers = 4;
 int setting_history_per_view = 1000;
 int setting_history_max_age_s = 30 * 24 * 3600;
 int setting_max_databases = 64;
 
 void define_settings(bool preloading) {
+    DefineCustomBoolVariable(
+        "matview_scheduler.enabled", "Runs scheduled refreshes.",
+        "Off: schedules are kept and can be changed, but nothing runs; due "
+        "times missed meanwhile are coalesced into one run when it is on again.",
+        &setting_enabled, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
         "matview_scheduler.max_workers", "Refreshes that may run at once in each database.",
         "Each running refresh uses one background worker process, out of "

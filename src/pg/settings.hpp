@@ -3,6 +3,7 @@
 
 namespace mvs::pg {
 
+extern bool setting_enabled;          // run refreshes at all
 extern int setting_max_workers;       // refresh workers per database at once
 extern int setting_history_per_view;  // run rows kept per view
 extern int setting_history_max_age_s; // run rows older than this are trimmed (seconds)
