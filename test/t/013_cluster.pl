@@ -1,0 +1,179 @@
+# Cluster-level changes under running schedules: DROP DATABASE and ALTER DATABASE ... RENAME are
+# not blocked by our processes, and a schedule whose owner loses its rights or is dropped fails
+# cleanly while other schedules carry on.
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time);
+
+my $node = PostgreSQL::Test::Cluster->new('cluster');
+$node->init;
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'matview_scheduler'");
+$node->start;
+
+# A database with the extension and a clock view refreshed every second.
+sub database_with_clock
+{
+	my ($db) = @_;
+	$node->safe_psql('postgres', "CREATE DATABASE $db");
+	$node->safe_psql(
+		$db, q{
+CREATE EXTENSION matview_scheduler;
+CREATE MATERIALIZED VIEW clock AS SELECT pg_catalog.now() AS t;
+SELECT schedule_refresh('clock', '1 second');
+});
+}
+
+sub clock_runs
+{
+	my ($db) = @_;
+	return $node->safe_psql($db,
+		q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'clock'::regclass});
+}
+
+# Waits until $db's clock view has had $n more runs.
+sub wait_clock
+{
+	my ($db, $n) = @_;
+	my $mark = clock_runs($db);
+	return $node->poll_query_until(
+		$db, qq{
+SELECT runs_total >= $mark + $n FROM matview_scheduler.status WHERE view = 'clock'::regclass});
+}
+
+# A query: whether $n schedulers are connected to $db.
+sub schedulers_in
+{
+	my ($db, $n) = @_;
+	return qq{
+SELECT count(*) = $n FROM pg_stat_activity
+ WHERE backend_type = 'matview_scheduler scheduler' AND datname = '$db'};
+}
+
+# Runs a statement and returns how long it took, in seconds; fails the test if it fails.
+sub timed
+{
+	my ($db, $sql) = @_;
+	my $t0 = time();
+	my ($ret, $stdout, $stderr) = $node->psql($db, $sql);
+	is($ret, 0, "$sql: succeeds") or diag($stderr);
+	return time() - $t0;
+}
+
+# ---------------------------------------------------------------------------------------------
+# DROP DATABASE (without FORCE) and ALTER DATABASE ... RENAME, with a schedule running.
+database_with_clock('doomed');
+ok(wait_clock('doomed', 2), 'the database to drop has its clock refreshed');
+ok( $node->poll_query_until('postgres', schedulers_in('doomed', 1)),
+	'and a scheduler connected to it');
+my $took = timed('postgres', 'DROP DATABASE doomed');
+cmp_ok($took, '<', 4, 'DROP DATABASE is not held up by the scheduler or its workers');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_database WHERE datname = 'doomed'}),
+	'0', 'the database is gone');
+
+database_with_clock('oldname');
+ok(wait_clock('oldname', 2), 'the database to rename has its clock refreshed');
+$took = timed('postgres', 'ALTER DATABASE oldname RENAME TO newname');
+cmp_ok($took, '<', 4, 'ALTER DATABASE ... RENAME is not held up by the scheduler or its workers');
+ok( $node->poll_query_until('postgres', schedulers_in('newname', 1)),
+	'the renamed database has a scheduler again');
+ok(wait_clock('newname', 2), 'its schedule keeps running under the new name');
+
+# ---------------------------------------------------------------------------------------------
+# Owners losing their rights, or dropped.
+$node->safe_psql(
+	'postgres', q{
+CREATE EXTENSION matview_scheduler;
+CREATE MATERIALIZED VIEW clock AS SELECT pg_catalog.now() AS t;
+SELECT schedule_refresh('clock', '1 second');
+CREATE TABLE base (x int);
+INSERT INTO base VALUES (1);
+CREATE ROLE alice;
+CREATE ROLE bob;
+CREATE ROLE dave;
+CREATE ROLE carol;
+GRANT CREATE ON SCHEMA public TO alice, dave, carol;
+GRANT SELECT ON base TO alice, dave, carol;
+SET ROLE alice;
+CREATE MATERIALIZED VIEW av AS SELECT x FROM base;
+SELECT schedule_refresh('av', '1 second', retry_delay => '1 second');
+SET ROLE dave;
+CREATE MATERIALIZED VIEW dv AS SELECT x FROM base;
+SELECT schedule_refresh('dv', '1 second', retry_delay => '1 second');
+SET ROLE carol;
+CREATE MATERIALIZED VIEW cv AS SELECT x FROM base;
+SELECT schedule_refresh('cv', '1 second', retry_delay => '1 second');
+RESET ROLE;
+});
+
+# Waits until $view's last run has the given status (and SQLSTATE), and returns its error.
+sub wait_status
+{
+	my ($view, $status, $sqlstate) = @_;
+	my $cond = defined $sqlstate ? "AND last_sqlstate = '$sqlstate'" : '';
+	$node->poll_query_until(
+		'postgres', qq{
+SELECT count(*) = 1 FROM matview_scheduler.status
+ WHERE view = '$view'::regclass AND last_status = '$status' $cond})
+	  or return undef;
+	return $node->safe_psql('postgres',
+		qq{SELECT coalesce(last_error, '') FROM matview_scheduler.status WHERE view = '$view'::regclass});
+}
+
+ok(defined wait_status('av', 'succeeded'), 'alice\'s view is refreshed');
+ok(defined wait_status('dv', 'succeeded'), 'dave\'s view is refreshed');
+ok(defined wait_status('cv', 'succeeded'), 'carol\'s view is refreshed');
+
+$node->safe_psql('postgres', 'REVOKE SELECT ON base FROM alice');
+like(wait_status('av', 'failed', '42501'), qr/permission denied for table base/,
+	'after REVOKE, alice\'s refreshes fail with the permission error');
+ok(wait_clock('postgres', 2), 'the clock keeps running');
+$node->safe_psql('postgres', 'GRANT SELECT ON base TO alice');
+ok(defined wait_status('av', 'succeeded'), 'after GRANT, alice\'s view is refreshed again');
+
+$node->safe_psql('postgres', 'ALTER MATERIALIZED VIEW av OWNER TO bob');
+like(wait_status('av', 'failed', '42501'), qr/must be owner of materialized view av/,
+	'once alice no longer owns the view, her schedule fails saying she must own it');
+ok(wait_clock('postgres', 2), 'the clock keeps running');
+
+# DROP OWNED takes dave's view, and its schedule with it; then dave can be dropped.
+my ($ret, $stdout, $stderr) =
+  $node->psql('postgres', 'DROP OWNED BY dave; DROP ROLE dave');
+is($ret, 0, 'DROP OWNED BY and DROP ROLE succeed') or diag($stderr);
+like($stderr, qr/the refresh schedule of public\.dv was removed with it/,
+	'DROP OWNED says the schedule went with the view');
+is( $node->safe_psql('postgres',
+		q{SELECT count(*) FROM matview_scheduler.schedules WHERE owner::text NOT IN (SELECT rolname FROM pg_roles)}),
+	'0', 'no schedule is left with a dropped owner');
+ok(wait_clock('postgres', 2), 'the clock keeps running');
+ok(defined wait_status('clock', 'succeeded'), 'and succeeds');
+
+# REASSIGN OWNED gives carol's view to another role, and carol is dropped: her schedule, which
+# ran as carol, now fails on every run, and the others carry on.
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	'REASSIGN OWNED BY carol TO bob; DROP OWNED BY carol; DROP ROLE carol');
+is($ret, 0, 'REASSIGN OWNED, DROP OWNED and DROP ROLE succeed') or diag($stderr);
+my $last_cv = $node->safe_psql('postgres',
+	q{SELECT max(run_id) FROM matview_scheduler.runs WHERE view = 'cv'::regclass});
+ok( $node->poll_query_until(
+		'postgres', qq{
+SELECT count(*) >= 2 FROM matview_scheduler.runs
+ WHERE view = 'cv'::regclass AND run_id > $last_cv AND status <> 'running'}),
+	'carol\'s former schedule still runs');
+is( $node->safe_psql(
+		'postgres', qq{
+SELECT string_agg(DISTINCT status || ' ' || sqlstate, ',') FROM matview_scheduler.runs
+ WHERE view = 'cv'::regclass AND run_id > $last_cv AND status <> 'running'}),
+	'failed 42501',
+	'and each of its runs fails with a privilege error, recorded');
+is( $node->safe_psql('postgres',
+		q{SELECT last_status FROM matview_scheduler.status WHERE view = 'cv'::regclass}),
+	'failed', 'status shows it failed');
+ok(wait_clock('postgres', 2), 'the clock keeps running');
+ok(defined wait_status('clock', 'succeeded'), 'and succeeds');
+
+$node->stop;
+done_testing();
