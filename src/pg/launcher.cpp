@@ -46,6 +46,7 @@ struct SchedulerProcess {
 };
 
 SchedulerProcess* processes = nullptr;
+bool out_of_slots = false; // the last start failed for want of a worker slot
 
 struct DatabaseEntry {
     Oid oid;
@@ -166,9 +167,20 @@ long supervise(TimestampTz now) {
             continue;
         }
         if (!start_scheduler(i, dboid)) {
-            // No free background worker slot: try again shortly.
+            // No free background worker slot: try again shortly, saying so once per episode.
+            if (!out_of_slots)
+                ereport(WARNING,
+                        (errmsg("matview_scheduler: no free background worker slot to start the "
+                                "scheduler of database %u; retrying every second",
+                                dboid),
+                         errhint("Raise max_worker_processes: each database with the extension "
+                                 "needs one for its scheduler and up to "
+                                 "matview_scheduler.max_workers for its refreshes.")));
+            out_of_slots = true;
             p.restart_after = TimestampTzPlusMilliseconds(now, kRestartMinMs);
             wait_ms = std::min(wait_ms, kRestartMinMs);
+        } else {
+            out_of_slots = false;
         }
     }
     return wait_ms;

@@ -13,6 +13,7 @@ extern "C" {
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timeout.h"
 }
 
@@ -95,6 +96,13 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, const char** mode_
     PG_TRY();
     {
         const char* name = qualified_name(settings.view);
+        if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(settings.owner)))
+            ereport(ERROR,
+                    (errcode(ERRCODE_UNDEFINED_OBJECT),
+                     errmsg("the role that scheduled the refresh of %s (OID %u) no longer exists",
+                            name, settings.owner),
+                     errhint("Schedule it again as its owner: SELECT schedule_refresh('%s', ...).",
+                             name)));
         const bool concurrent = use_concurrently(settings);
         *mode_out = concurrent ? "concurrent" : "plain";
         const char* sql =

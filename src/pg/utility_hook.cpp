@@ -4,6 +4,7 @@
 
 extern "C" {
 #include "commands/dbcommands.h"
+#include "commands/defrem.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
 }
@@ -28,6 +29,17 @@ bool drops_this_extension(const DropStmt* stmt) {
     return false;
 }
 
+// The TEMPLATE option of CREATE DATABASE, if given.
+const char* template_of(const CreatedbStmt* stmt) {
+    ListCell* cell = nullptr;
+    foreach (cell, stmt->options) {
+        const DefElem* option = static_cast<const DefElem*>(lfirst(cell));
+        if (strcmp(option->defname, "template") == 0 && option->arg != nullptr)
+            return defGetString(const_cast<DefElem*>(option));
+    }
+    return nullptr;
+}
+
 void on_utility(PlannedStmt* pstmt, const char* query, bool read_only,
                 ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* env,
                 DestReceiver* dest, QueryCompletion* qc) {
@@ -35,8 +47,17 @@ void on_utility(PlannedStmt* pstmt, const char* query, bool read_only,
     // The database's scheduler notices the extension is gone when woken, and exits.
     if (IsA(parsetree, DropStmt) && drops_this_extension(castNode(DropStmt, parsetree)))
         wake_scheduler_at_commit();
-    // A database made from a template that has the extension needs a scheduler too.
-    if (IsA(parsetree, CreatedbStmt))
+    // A database made from a template that has the extension needs a scheduler too; and the
+    // source database must have no other session while it is copied.
+    if (IsA(parsetree, CreatedbStmt)) {
+        request_rescan_at_commit();
+        const char* source = template_of(castNode(CreatedbStmt, parsetree));
+        const Oid source_oid = source != nullptr ? get_database_oid(source, true) : InvalidOid;
+        if (OidIsValid(source_oid))
+            stop_scheduler_for(source_oid, false);
+    }
+    // ALLOW_CONNECTIONS or IS_TEMPLATE may change which databases get a scheduler.
+    if (IsA(parsetree, AlterDatabaseStmt))
         request_rescan_at_commit();
     // Our scheduler must not be what blocks these.
     if (IsA(parsetree, DropdbStmt)) {

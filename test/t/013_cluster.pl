@@ -11,7 +11,9 @@ use Time::HiRes qw(time);
 
 my $node = PostgreSQL::Test::Cluster->new('cluster');
 $node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'matview_scheduler'");
+# Several databases, each with a scheduler and its warm refresh workers: room for them all.
+$node->append_conf('postgresql.conf',
+	"shared_preload_libraries = 'matview_scheduler'\nmax_worker_processes = 32");
 $node->start;
 
 # A database with the extension and a clock view refreshed every second.
@@ -152,7 +154,7 @@ ok(wait_clock('postgres', 2), 'the clock keeps running');
 ok(defined wait_status('clock', 'succeeded'), 'and succeeds');
 
 # REASSIGN OWNED gives carol's view to another role, and carol is dropped: her schedule, which
-# ran as carol, now fails on every run, and the others carry on.
+# ran as carol, now fails on every run with a message that says why, and the others carry on.
 ($ret, $stdout, $stderr) = $node->psql('postgres',
 	'REASSIGN OWNED BY carol TO bob; DROP OWNED BY carol; DROP ROLE carol');
 is($ret, 0, 'REASSIGN OWNED, DROP OWNED and DROP ROLE succeed') or diag($stderr);
@@ -167,13 +169,41 @@ is( $node->safe_psql(
 		'postgres', qq{
 SELECT string_agg(DISTINCT status || ' ' || sqlstate, ',') FROM matview_scheduler.runs
  WHERE view = 'cv'::regclass AND run_id > $last_cv AND status <> 'running'}),
-	'failed 42501',
-	'and each of its runs fails with a privilege error, recorded');
+	'failed 42704',
+	'and each of its runs fails, recorded');
+like( $node->safe_psql('postgres',
+		q{SELECT last_error FROM matview_scheduler.status WHERE view = 'cv'::regclass}),
+	qr/role that scheduled the refresh of public\.cv .* no longer exists/,
+	'saying that the role that scheduled it is gone');
 is( $node->safe_psql('postgres',
 		q{SELECT last_status FROM matview_scheduler.status WHERE view = 'cv'::regclass}),
 	'failed', 'status shows it failed');
 ok(wait_clock('postgres', 2), 'the clock keeps running');
 ok(defined wait_status('clock', 'succeeded'), 'and succeeds');
+
+# ---------------------------------------------------------------------------------------------
+# Databases that refuse connections, and templates, lose their scheduler at once; and a database
+# with a scheduler can be the template of CREATE DATABASE.
+database_with_clock('closing');
+ok($node->poll_query_until('postgres', schedulers_in('closing', 1)), 'a scheduler in closing');
+$node->safe_psql('postgres', 'ALTER DATABASE closing ALLOW_CONNECTIONS false');
+$took = time();
+ok($node->poll_query_until('postgres', schedulers_in('closing', 0)),
+	'no scheduler once it refuses connections');
+cmp_ok(time() - $took, '<', 10, 'at once, not at the next periodic look');
+
+database_with_clock('source');
+ok($node->poll_query_until('postgres', schedulers_in('source', 1)), 'a scheduler in source');
+$took = timed('postgres', 'CREATE DATABASE copied TEMPLATE source');
+cmp_ok($took, '<', 8, 'CREATE DATABASE ... TEMPLATE is not held up by the scheduler');
+ok($node->poll_query_until('postgres', schedulers_in('source', 1)),
+	'the source database has its scheduler back');
+ok($node->poll_query_until('postgres', schedulers_in('copied', 1)),
+	'and the copy, which has the extension, gets one');
+
+$node->safe_psql('postgres', 'ALTER DATABASE source IS_TEMPLATE true');
+ok($node->poll_query_until('postgres', schedulers_in('source', 0)),
+	'no scheduler once it is a template');
 
 $node->stop;
 done_testing();
