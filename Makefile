@@ -70,3 +70,8 @@ bench/bench_next_run: bench/next_run_bench.cpp $(CORE_SRCS) $(wildcard src/core/
 
 bench-core: bench/bench_next_run
 	bench/bench_next_run $(BENCH_ARGS)
+
+# matview_scheduler and pg_cron side by side on throwaway clusters (as root; about ten minutes).
+.PHONY: bench
+bench:
+	bash bench/run.sh

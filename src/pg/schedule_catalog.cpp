@@ -169,8 +169,9 @@ void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* 
 }
 
 bool catalog_earliest_next_run(TimestampTz* out) {
-    run_sql("SELECT pg_catalog.min(next_run) FROM matview_scheduler.schedules", 0, nullptr, nullptr,
-            nullptr, SPI_OK_SELECT);
+    // NOT paused: a paused schedule's past next_run is not due, and the partial index answers it.
+    run_sql("SELECT pg_catalog.min(next_run) FROM matview_scheduler.schedules WHERE NOT paused", 0,
+            nullptr, nullptr, nullptr, SPI_OK_SELECT);
     bool isnull = true;
     const Datum value = get_column(0, 1, &isnull);
     if (isnull)
