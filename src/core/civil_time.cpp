@@ -2,17 +2,12 @@
 
 namespace mvs {
 
-namespace {
-
-// Floor division, since C++ division truncates toward zero.
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
     std::int64_t q = a / b;
     if ((a % b != 0) && ((a < 0) != (b < 0)))
         --q;
     return q;
 }
-
-} // namespace
 
 bool operator==(const CivilTime& a, const CivilTime& b) {
     return a.year == b.year && a.month == b.month && a.day == b.day && a.hour == b.hour &&

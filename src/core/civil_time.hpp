@@ -26,6 +26,12 @@ struct CivilTime {
     int micro = 0;
 };
 
+// Floor division (C++ division truncates toward zero), and whole seconds of an instant.
+std::int64_t floor_div(std::int64_t a, std::int64_t b);
+inline std::int64_t floor_seconds(UtcMicros t) {
+    return floor_div(t, kMicrosPerSecond);
+}
+
 bool operator==(const CivilTime& a, const CivilTime& b);
 inline bool operator!=(const CivilTime& a, const CivilTime& b) {
     return !(a == b);

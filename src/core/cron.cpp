@@ -289,13 +289,6 @@ CivilTime next_day(const CivilTime& t) {
     return add_days(start_of_day(t.year, t.month, t.day), 1);
 }
 
-std::int64_t floor_seconds(UtcMicros t) {
-    std::int64_t s = t / kMicrosPerSecond;
-    if (t % kMicrosPerSecond < 0)
-        --s;
-    return s;
-}
-
 } // namespace
 
 bool operator==(const CronSpec& a, const CronSpec& b) {

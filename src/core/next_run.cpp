@@ -7,13 +7,6 @@ namespace {
 constexpr std::int64_t kMinuteMicros = 60 * kMicrosPerSecond;
 constexpr std::int64_t kHourMicros = 60 * kMinuteMicros;
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-    std::int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0)))
-        --q;
-    return q;
-}
-
 // The n-th point of an interval grid.
 UtcMicros grid_point(const IntervalSpec& every, UtcMicros anchor, const CivilTime& anchor_local,
                      std::int64_t n, const TimeZone& zone) {

@@ -2,17 +2,6 @@
 
 namespace mvs {
 
-namespace {
-
-std::int64_t floor_seconds(UtcMicros t) {
-    std::int64_t s = t / kMicrosPerSecond;
-    if (t % kMicrosPerSecond < 0)
-        --s;
-    return s;
-}
-
-} // namespace
-
 CivilTime to_local(const TimeZone& zone, UtcMicros instant) {
     const std::int64_t offset = zone.utc_offset_seconds(floor_seconds(instant));
     return civil_from_wall_micros(instant + offset * kMicrosPerSecond);

@@ -22,7 +22,9 @@ using mvs::IntervalSpec;
 using mvs::Schedule;
 using mvs::ScheduleKind;
 using mvs::UtcMicros;
+using mvs_test::calendar;
 using mvs_test::civil;
+using mvs_test::every;
 using mvs_test::kDay;
 using mvs_test::kHour;
 using mvs_test::kMinute;
@@ -30,20 +32,6 @@ using mvs_test::kSecond;
 using mvs_test::show;
 using mvs_test::SystemZone;
 using mvs_test::utc;
-
-Schedule every(std::int32_t months, std::int32_t days, std::int64_t micros) {
-    Schedule s;
-    s.kind = ScheduleKind::Interval;
-    s.every = IntervalSpec{months, days, micros};
-    return s;
-}
-
-Schedule calendar(CalendarUnit unit) {
-    Schedule s;
-    s.kind = ScheduleKind::Calendar;
-    s.unit = unit;
-    return s;
-}
 
 const char* unit_name(CalendarUnit unit) {
     switch (unit) {

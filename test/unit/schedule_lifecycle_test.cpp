@@ -27,6 +27,8 @@ using mvs::kNever;
 using mvs::Schedule;
 using mvs::ScheduleKind;
 using mvs::UtcMicros;
+using mvs_test::calendar;
+using mvs_test::every;
 using mvs_test::kDay;
 using mvs_test::kHour;
 using mvs_test::kMinute;
@@ -34,20 +36,6 @@ using mvs_test::kSecond;
 using mvs_test::show;
 using mvs_test::SystemZone;
 using mvs_test::utc;
-
-Schedule every(std::int32_t months, std::int32_t days, std::int64_t micros) {
-    Schedule s;
-    s.kind = ScheduleKind::Interval;
-    s.every = IntervalSpec{months, days, micros};
-    return s;
-}
-
-Schedule calendar(CalendarUnit unit) {
-    Schedule s;
-    s.kind = ScheduleKind::Calendar;
-    s.unit = unit;
-    return s;
-}
 
 Schedule cron(const char* line) {
     const mvs::CronParse r = mvs::parse_cron(line);

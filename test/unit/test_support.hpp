@@ -18,6 +18,7 @@
 
 #include "core/civil_time.hpp"
 #include "core/cron.hpp"
+#include "core/schedule.hpp"
 #include "core/time_zone.hpp"
 
 namespace mvs {
@@ -181,6 +182,21 @@ inline std::string show(mvs::UtcMicros t) {
                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                   static_cast<long long>(micro));
     return text;
+}
+
+// Schedules as the parser would give them.
+inline mvs::Schedule every(std::int32_t months, std::int32_t days, std::int64_t micros) {
+    mvs::Schedule s;
+    s.kind = mvs::ScheduleKind::Interval;
+    s.every = mvs::IntervalSpec{months, days, micros};
+    return s;
+}
+
+inline mvs::Schedule calendar(mvs::CalendarUnit unit) {
+    mvs::Schedule s;
+    s.kind = mvs::ScheduleKind::Calendar;
+    s.unit = unit;
+    return s;
 }
 
 } // namespace mvs_test
