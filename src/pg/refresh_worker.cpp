@@ -19,6 +19,7 @@ extern "C" {
 
 #include "pg/refresh_lock.hpp"
 #include "pg/run_catalog.hpp"
+#include "pg/spi_support.hpp"
 #include "pg/worker_pool.hpp"
 
 namespace mvs::pg {
@@ -36,17 +37,16 @@ static_assert(sizeof(WorkerArgs) <= BGW_EXTRALEN, "worker arguments must fit in 
 
 ManualRunShared* shared = nullptr; // refresh_now() runs only
 
-void begin_work() {
-    StartTransactionCommand();
-    if (SPI_connect() != SPI_OK_CONNECT)
-        elog(ERROR, "matview_scheduler: SPI_connect failed");
-    PushActiveSnapshot(GetTransactionSnapshot());
-}
-
-void end_work() {
-    SPI_finish();
-    PopActiveSnapshot();
-    CommitTransactionCommand();
+// In a PG_CATCH: logs the error, keeps a copy in `outer`, and rolls the transaction back.
+ErrorData* take_error(MemoryContext outer) {
+    HOLD_INTERRUPTS();
+    MemoryContextSwitchTo(outer);
+    ErrorData* error = CopyErrorData();
+    EmitErrorReport();
+    FlushErrorState();
+    AbortCurrentTransaction();
+    RESUME_INTERRUPTS();
+    return error;
 }
 
 void tell_caller(int64 run_id, bool done, bool succeeded, const char* sqlstate,
@@ -65,9 +65,9 @@ void tell_caller(int64 run_id, bool done, bool succeeded, const char* sqlstate,
 }
 
 void record(int64 run_id, const char* status, const char* sqlstate, const char* message) {
-    begin_work();
+    begin_catalog_work();
     catalog_finish_run(run_id, status, sqlstate, message, nullptr, nullptr);
-    end_work();
+    end_catalog_work();
     tell_caller(run_id, true, false, sqlstate, message);
 }
 
@@ -92,7 +92,7 @@ bool use_concurrently(const RunSettings& settings) {
 ErrorData* refresh(int64 run_id, const RunSettings& settings, const char** mode_out) {
     ErrorData* volatile failure = nullptr;
     MemoryContext outer = CurrentMemoryContext;
-    begin_work();
+    begin_catalog_work();
     PG_TRY();
     {
         const char* name = qualified_name(settings.view);
@@ -128,18 +128,12 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, const char** mode_
             elog(ERROR, "matview_scheduler: REFRESH returned SPI code %d", rc);
 
         catalog_finish_run(run_id, "succeeded", nullptr, nullptr, *mode_out, name);
-        end_work();
+        end_catalog_work();
     }
     PG_CATCH();
     {
-        HOLD_INTERRUPTS();
         disable_all_timeouts(false);
-        MemoryContextSwitchTo(outer);
-        failure = CopyErrorData();
-        EmitErrorReport();
-        FlushErrorState();
-        AbortCurrentTransaction();
-        RESUME_INTERRUPTS();
+        failure = take_error(outer);
     }
     PG_END_TRY();
     pgstat_report_activity(STATE_IDLE, nullptr);
@@ -155,7 +149,7 @@ ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, 
     MemoryContext outer = CurrentMemoryContext;
     PG_TRY();
     {
-        begin_work();
+        begin_catalog_work();
         *found = catalog_run_settings(run_id, settings);
         if (*found && settings->manual && args.pool_slot < 0)
             settings->owner = args.owner;
@@ -166,18 +160,10 @@ ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, 
             catalog_restamp_start(run_id);
         } else if (*locked)
             *locked = lock_view_for_refresh(settings->view);
-        end_work();
+        end_catalog_work();
     }
     PG_CATCH();
-    {
-        HOLD_INTERRUPTS();
-        MemoryContextSwitchTo(outer);
-        failure = CopyErrorData();
-        EmitErrorReport();
-        FlushErrorState();
-        AbortCurrentTransaction();
-        RESUME_INTERRUPTS();
-    }
+    { failure = take_error(outer); }
     PG_END_TRY();
     return failure;
 }
@@ -216,9 +202,9 @@ void carry_out(int64 run_id, const WorkerArgs& args) {
             tell_caller(run_id, true, true, nullptr, nullptr);
         } else {
             const char* sqlstate = unpack_sql_state(failure->sqlerrcode);
-            begin_work();
+            begin_catalog_work();
             catalog_finish_run(run_id, "failed", sqlstate, failure->message, mode, nullptr);
-            end_work();
+            end_catalog_work();
             tell_caller(run_id, true, false, sqlstate, failure->message);
         }
     }
@@ -258,9 +244,9 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
         dsm_segment* segment = dsm_attach(args.handle);
         if (segment != nullptr)
             shared = static_cast<ManualRunShared*>(dsm_segment_address(segment));
-        begin_work();
+        begin_catalog_work();
         const int64 run_id = catalog_start_manual_run(args.view);
-        end_work();
+        end_catalog_work();
         tell_caller(run_id, false, false, nullptr, nullptr);
         MemoryContextSwitchTo(run_context);
         carry_out(run_id, args);

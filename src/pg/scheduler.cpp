@@ -23,6 +23,7 @@ extern "C" {
 #include "pg/refresh_worker.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
+#include "pg/spi_support.hpp"
 #include "pg/worker_pool.hpp"
 
 namespace mvs::pg {
@@ -85,16 +86,11 @@ struct IterationResult {
 IterationResult plan_runs(MemoryContext keep) {
     IterationResult result{nullptr, 0, -1};
     const uint64 requests_seen = slot_requests(MyDatabaseId);
-    StartTransactionCommand();
-    if (SPI_connect() != SPI_OK_CONNECT)
-        elog(ERROR, "matview_scheduler: SPI_connect failed");
-    PushActiveSnapshot(GetTransactionSnapshot());
+    begin_catalog_work();
     pgstat_report_activity(STATE_RUNNING, "matview_scheduler: planning refreshes");
 
     if (!catalog_extension_present()) {
-        SPI_finish();
-        PopActiveSnapshot();
-        CommitTransactionCommand();
+        end_catalog_work();
         // Created since this transaction looked: go round again and see it.
         if (!scheduler_mark_unwanted(MyDatabaseId, requests_seen)) {
             result.wait_ms = 0;
@@ -119,9 +115,7 @@ IterationResult plan_runs(MemoryContext keep) {
 
     if (!setting_enabled) {
         // Turned off: nothing is due until a reload turns it on (SIGHUP sets the latch).
-        SPI_finish();
-        PopActiveSnapshot();
-        CommitTransactionCommand();
+        end_catalog_work();
         pgstat_report_activity(STATE_IDLE, nullptr);
         return result;
     }
@@ -162,9 +156,7 @@ IterationResult plan_runs(MemoryContext keep) {
 
     TimestampTz earliest = 0;
     const bool any = catalog_earliest_next_run(&earliest);
-    SPI_finish();
-    PopActiveSnapshot();
-    CommitTransactionCommand();
+    end_catalog_work();
     pgstat_report_activity(STATE_IDLE, nullptr);
 
     if (n == limit && !waiting_for_worker)
@@ -191,18 +183,13 @@ void start_workers(const IterationResult& plan) {
                              "background worker slot",
                              failed_count),
                       errhint("Raise max_worker_processes.")));
-    StartTransactionCommand();
-    if (SPI_connect() != SPI_OK_CONNECT)
-        elog(ERROR, "matview_scheduler: SPI_connect failed");
-    PushActiveSnapshot(GetTransactionSnapshot());
+    begin_catalog_work();
     for (int i = 0; i < failed_count; ++i)
         catalog_finish_run(failed[i], "failed", "53000",
                            "could not start a refresh worker: no free background worker slot "
                            "(max_worker_processes)",
                            nullptr, nullptr);
-    SPI_finish();
-    PopActiveSnapshot();
-    CommitTransactionCommand();
+    end_catalog_work();
 }
 
 } // namespace

@@ -1,11 +1,26 @@
 #include "pg/spi_support.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "executor/spi.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
 
 namespace mvs::pg {
+
+void begin_catalog_work() {
+    StartTransactionCommand();
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "matview_scheduler: SPI_connect failed");
+    PushActiveSnapshot(GetTransactionSnapshot());
+}
+
+void end_catalog_work() {
+    SPI_finish();
+    PopActiveSnapshot();
+    CommitTransactionCommand();
+}
 
 int run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected,
             long limit) {

@@ -9,6 +9,11 @@ extern "C" {
 
 namespace mvs::pg {
 
+// A transaction of catalog work in a background worker: started with SPI connected and a
+// snapshot, and committed.
+void begin_catalog_work();
+void end_catalog_work();
+
 // Runs one statement; any result other than `expected` is an ERROR.
 int run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected,
             long limit = 0);
