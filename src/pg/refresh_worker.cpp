@@ -79,6 +79,25 @@ const char* qualified_name(Oid view) {
     return quote_qualified_identifier(get_namespace_name(get_rel_namespace(view)), name);
 }
 
+// Waits for the due time of a run handed over early, so that its refresh starts on the dot: the
+// catalog work is done by then. The last two milliseconds are slept with microsecond precision.
+void wait_until(TimestampTz start_at) {
+    for (;;) {
+        CHECK_FOR_INTERRUPTS();
+        const TimestampTz now = GetCurrentTimestamp();
+        if (now >= start_at)
+            return;
+        const int64 remaining_us = start_at - now;
+        if (remaining_us > 2000) {
+            (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                            static_cast<long>((remaining_us - 1000) / 1000), PG_WAIT_EXTENSION);
+            ResetLatch(MyLatch);
+        } else {
+            pg_usleep(static_cast<long>(remaining_us));
+        }
+    }
+}
+
 // CONCURRENTLY keeps readers unblocked; it needs a populated view with a usable unique index.
 bool use_concurrently(const RunSettings& settings) {
     if (strcmp(settings.concurrently, "never") == 0 || !catalog_view_populated(settings.view))
@@ -89,7 +108,8 @@ bool use_concurrently(const RunSettings& settings) {
 
 // Runs the refresh as the owner and records success in the same transaction. On error, returns
 // the error (the transaction is rolled back); on success, nullptr.
-ErrorData* refresh(int64 run_id, const RunSettings& settings, const char** mode_out) {
+ErrorData* refresh(int64 run_id, const RunSettings& settings, TimestampTz start_at,
+                   const char** mode_out) {
     ErrorData* volatile failure = nullptr;
     MemoryContext outer = CurrentMemoryContext;
     begin_catalog_work();
@@ -108,6 +128,7 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, const char** mode_
         const char* sql =
             psprintf("REFRESH MATERIALIZED VIEW %s%s", concurrent ? "CONCURRENTLY " : "", name);
         pgstat_report_appname(psprintf("matview_scheduler refresh %s", name));
+        wait_until(start_at);
         pgstat_report_activity(STATE_RUNNING, sql);
         if (settings.lock_timeout_ms > 0)
             (void)set_config_option("lock_timeout", psprintf("%d", settings.lock_timeout_ms),
@@ -182,7 +203,7 @@ void describe(BackgroundWorker* worker, Oid dboid, const WorkerArgs& args, const
 }
 
 // Carries out one run to its end: recorded, and the view's refresh lock released again.
-void carry_out(int64 run_id, const WorkerArgs& args) {
+void carry_out(int64 run_id, const WorkerArgs& args, TimestampTz start_at) {
     RunSettings settings;
     bool found = false;
     bool locked = false;
@@ -197,7 +218,7 @@ void carry_out(int64 run_id, const WorkerArgs& args) {
         record(run_id, "failed", "55P03", "another refresh of this view is running");
     } else {
         const char* mode = nullptr;
-        failure = refresh(run_id, settings, &mode);
+        failure = refresh(run_id, settings, start_at, &mode);
         if (failure == nullptr) {
             tell_caller(run_id, true, true, nullptr, nullptr);
         } else {
@@ -249,7 +270,7 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
         end_catalog_work();
         tell_caller(run_id, false, false, nullptr, nullptr);
         MemoryContextSwitchTo(run_context);
-        carry_out(run_id, args);
+        carry_out(run_id, args, 0);
         proc_exit(0);
     }
 
@@ -265,6 +286,7 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
     for (;;) {
         SpinLockAcquire(&pool->mutex);
         const int64 run_id = slot.run_id;
+        const TimestampTz start_at = slot.start_at;
         const bool closing = pool->scheduler_latch == nullptr;
         SpinLockRelease(&pool->mutex);
         if (ConfigReloadPending) {
@@ -273,7 +295,7 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
         }
         if (run_id != 0) {
             MemoryContextSwitchTo(run_context);
-            carry_out(run_id, args);
+            carry_out(run_id, args, start_at);
             MemoryContextSwitchTo(TopMemoryContext);
             MemoryContextReset(run_context);
             pgstat_report_appname("matview_scheduler refresh");

@@ -34,6 +34,9 @@ namespace {
 constexpr long kErrorRetryMs = 1000;
 // A due schedule whose row another transaction holds is looked at again after this.
 constexpr long kLockedRetryMs = 1000;
+// A run is recorded and handed to a worker this long before its due time, so that the worker has
+// done its catalog work when the time comes and the refresh starts on the dot.
+constexpr int64 kLeadUs = 50 * 1000;
 
 // Run ids whose worker stopped before recording them, still to be marked interrupted.
 int64 stopped_runs[kPoolCapacity];
@@ -74,6 +77,7 @@ bool compute_next_run(const DueSchedule& due, TimestampTz now, bool runs_now, Ad
 struct Dispatch {
     int64 schedule_id;
     int64 run_id;
+    TimestampTz start_at;
 };
 
 struct IterationResult {
@@ -124,31 +128,36 @@ IterationResult plan_runs(MemoryContext keep) {
     int free_workers = std::max(0, worker_limit() - busy_workers);
     const int limit = free_workers + busy_workers + 1;
     DueSchedule* due = nullptr;
-    const int n = catalog_fetch_due(now, limit, &due);
+    const int n = catalog_fetch_due(now + kLeadUs, limit, &due);
     result.dispatches =
         static_cast<Dispatch*>(MemoryContextAlloc(keep, sizeof(Dispatch) * (n > 0 ? n : 1)));
     bool waiting_for_worker = false;
     int progress = 0;
     for (int i = 0; i < n; ++i) {
         const DueSchedule& d = due[i];
+        // Due within the lead: the run happens at its due time, not now.
+        const TimestampTz at = std::max(now, d.next_run);
         Advance next{0, 0};
         const char* why = nullptr;
         // Due while its previous run is still going (started here, or by an earlier scheduler),
-        // or found only after its end: skipped, never queued.
+        // or found only after its end: skipped, never queued. One not due yet is looked at again
+        // when it is.
         const bool busy = pool_is_running(d.id) || view_refresh_in_progress(d.view);
-        const bool too_late = d.has_until && now > d.until;
+        if (busy && d.next_run > now)
+            continue;
+        const bool too_late = d.has_until && at > d.until;
         const bool runs_now = !busy && !too_late;
         if (runs_now && free_workers == 0) {
             waiting_for_worker = true;
             continue;
         }
-        if (!compute_next_run(d, now, runs_now, &next, &why)) {
+        if (!compute_next_run(d, at, runs_now, &next, &why)) {
             catalog_fail_schedule(d, now, why);
         } else if (!runs_now) {
             catalog_skip_run(d.id, too_late ? DT_NOEND : next.next, next.skipped + 1);
         } else {
-            const int64 run_id = catalog_start_run(d, now, next.next, next.skipped);
-            result.dispatches[result.dispatch_count++] = Dispatch{d.id, run_id};
+            const int64 run_id = catalog_start_run(d, at, next.next, next.skipped);
+            result.dispatches[result.dispatch_count++] = Dispatch{d.id, run_id, at};
             --free_workers;
         }
         ++progress;
@@ -159,14 +168,21 @@ IterationResult plan_runs(MemoryContext keep) {
     end_catalog_work();
     pgstat_report_activity(STATE_IDLE, nullptr);
 
+    const TimestampTz after = GetCurrentTimestamp();
     if (n == limit && !waiting_for_worker)
         result.wait_ms = 0; // more may be due than one pass takes
     else if (waiting_for_worker)
         result.wait_ms = -1; // a worker's exit sets the latch
-    else if (any && earliest <= now)
-        result.wait_ms = progress > 0 ? 0 : kLockedRetryMs;
-    else if (any)
-        result.wait_ms = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), earliest);
+    else if (!any)
+        result.wait_ms = -1;
+    else if (earliest - kLeadUs > after)
+        result.wait_ms = TimestampDifferenceMilliseconds(after, earliest - kLeadUs);
+    else if (progress > 0)
+        result.wait_ms = 0;
+    else if (earliest > after)
+        result.wait_ms = std::max(1L, TimestampDifferenceMilliseconds(after, earliest));
+    else
+        result.wait_ms = kLockedRetryMs;
     return result;
 }
 
@@ -175,7 +191,8 @@ void start_workers(const IterationResult& plan) {
     int64* failed = static_cast<int64*>(palloc(sizeof(int64) * (plan.dispatch_count + 1)));
     int failed_count = 0;
     for (int i = 0; i < plan.dispatch_count; ++i)
-        if (!pool_dispatch(plan.dispatches[i].run_id, plan.dispatches[i].schedule_id))
+        if (!pool_dispatch(plan.dispatches[i].run_id, plan.dispatches[i].schedule_id,
+                           plan.dispatches[i].start_at))
             failed[failed_count++] = plan.dispatches[i].run_id;
     if (failed_count == 0)
         return;

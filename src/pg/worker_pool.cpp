@@ -64,7 +64,7 @@ bool pool_is_running(int64 schedule_id) {
     return false;
 }
 
-bool pool_dispatch(int64 run_id, int64 schedule_id) {
+bool pool_dispatch(int64 run_id, int64 schedule_id, TimestampTz start_at) {
     // An idle worker that is still there.
     for (int i = 0; i < kPoolCapacity; ++i) {
         if (local[i].handle == nullptr || local[i].run_id != 0)
@@ -72,8 +72,10 @@ bool pool_dispatch(int64 run_id, int64 schedule_id) {
         SpinLockAcquire(&pool->mutex);
         PoolSlot& slot = pool->slots[i];
         const bool taken = slot.pid != 0 && slot.run_id == 0;
-        if (taken)
+        if (taken) {
             slot.run_id = run_id;
+            slot.start_at = start_at;
+        }
         Latch* latch = slot.latch;
         SpinLockRelease(&pool->mutex);
         if (taken) {
@@ -88,7 +90,7 @@ bool pool_dispatch(int64 run_id, int64 schedule_id) {
         if (local[i].handle != nullptr)
             continue;
         SpinLockAcquire(&pool->mutex);
-        pool->slots[i] = PoolSlot{0, nullptr, run_id};
+        pool->slots[i] = PoolSlot{0, nullptr, run_id, start_at};
         SpinLockRelease(&pool->mutex);
         BackgroundWorker worker;
         describe_pool_worker(&worker, MyDatabaseId, i, dsm_segment_handle(segment));
@@ -130,7 +132,7 @@ int pool_reap(int64* stopped) {
         pfree(s.handle);
         s = LocalSlot{nullptr, 0, 0};
         SpinLockAcquire(&pool->mutex);
-        pool->slots[i] = PoolSlot{0, nullptr, 0};
+        pool->slots[i] = PoolSlot{0, nullptr, 0, 0};
         SpinLockRelease(&pool->mutex);
     }
     return n;

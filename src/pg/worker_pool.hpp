@@ -9,6 +9,7 @@ extern "C" {
 #include "storage/dsm.h"
 #include "storage/latch.h"
 #include "storage/spin.h"
+#include "datatype/timestamp.h"
 }
 
 namespace mvs::pg {
@@ -17,9 +18,10 @@ constexpr int kPoolCapacity = 64; // matview_scheduler.max_workers is capped at 
 constexpr long kWorkerIdleExitMs = 60 * 1000;
 
 struct PoolSlot {
-    pid_t pid;    // 0: no worker here
-    Latch* latch; // the worker's
-    int64 run_id; // the run handed to it; 0: idle
+    pid_t pid;            // 0: no worker here
+    Latch* latch;         // the worker's
+    int64 run_id;         // the run handed to it; 0: idle
+    TimestampTz start_at; // its refresh starts then (it may be handed over a little early)
 };
 
 struct WorkerPool {
@@ -33,8 +35,9 @@ void pool_create();
 // Refreshes under way; is one of them a run of this schedule?
 int pool_busy_count();
 bool pool_is_running(int64 schedule_id);
-// Hands the run to an idle worker, or starts one. False when no background worker could start.
-bool pool_dispatch(int64 run_id, int64 schedule_id);
+// Hands the run to an idle worker, or starts one, to start its refresh at `start_at`. False when
+// no background worker could start.
+bool pool_dispatch(int64 run_id, int64 schedule_id, TimestampTz start_at);
 // Notes finished runs, and workers that stopped; the runs they stopped in go to `stopped`
 // (room for kPoolCapacity). Returns how many.
 int pool_reap(int64* stopped);
