@@ -101,7 +101,7 @@ SELECT unschedule_refresh('junior_users');
 SELECT unschedule_refresh('junior_users');
 SELECT view FROM matview_scheduler.status;
 
--- Schedules are kept by pg_dump.
+-- Schedules and finished runs are kept by pg_dump (test/t/016 restores them).
 SELECT c.relname
   FROM pg_extension e, unnest(e.extconfig) AS cfg(oid) JOIN pg_class c ON c.oid = cfg.oid
  WHERE e.extname = 'matview_scheduler' ORDER BY 1;

@@ -19,6 +19,7 @@ extern "C" {
 
 #include "pg/refresh_lock.hpp"
 #include "pg/run_catalog.hpp"
+#include "pg/shared_state.hpp"
 #include "pg/spi_support.hpp"
 #include "pg/worker_pool.hpp"
 
@@ -36,6 +37,9 @@ struct WorkerArgs {
 static_assert(sizeof(WorkerArgs) <= BGW_EXTRALEN, "worker arguments must fit in bgw_extra");
 
 ManualRunShared* shared = nullptr; // refresh_now() runs only
+
+// The run this process is carrying out, until it is recorded; 0: none.
+int64 run_in_flight = 0;
 
 // In a PG_CATCH: logs the error, keeps a copy in `outer`, and rolls the transaction back.
 ErrorData* take_error(MemoryContext outer) {
@@ -64,6 +68,35 @@ void tell_caller(int64 run_id, bool done, bool succeeded, const char* sqlstate,
     SetLatch(latch);
 }
 
+// A worker that is terminated (pg_terminate_backend, a smart or fast shutdown) during a run records
+// it as interrupted on its way out, as PostgreSQL drops temporary tables on exit: in a transaction
+// of its own, after aborting the one the termination cut short. A crash skips this; the scheduler
+// settles those runs when it starts again.
+void settle_run_on_exit(int, Datum) {
+    const int64 run_id = run_in_flight;
+    if (run_id == 0)
+        return;
+    run_in_flight = 0;
+    const char* message = "the refresh worker was terminated during the run";
+    HOLD_INTERRUPTS();
+    AbortOutOfAnyTransaction();
+    PG_TRY();
+    {
+        begin_catalog_work();
+        catalog_mark_interrupted(&run_id, 1, message);
+        end_catalog_work();
+    }
+    PG_CATCH();
+    {
+        EmitErrorReport();
+        FlushErrorState();
+        AbortOutOfAnyTransaction();
+    }
+    PG_END_TRY();
+    tell_caller(run_id, true, false, "57P01", message);
+    RESUME_INTERRUPTS();
+}
+
 void record(int64 run_id, const char* status, const char* sqlstate, const char* message) {
     begin_catalog_work();
     catalog_finish_run(run_id, status, sqlstate, message, nullptr, nullptr);
@@ -77,6 +110,13 @@ const char* qualified_name(Oid view) {
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
                         errmsg("materialized view with OID %u does not exist", view)));
     return quote_qualified_identifier(get_namespace_name(get_rel_namespace(view)), name);
+}
+
+// The application_name setting, not only what pg_stat_activity shows: the view's own functions
+// (current_setting) and the server log (%a in log_line_prefix) see which refresh is running.
+void name_session(const char* name) {
+    (void)set_config_option("application_name", name, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SET,
+                            true, 0, false);
 }
 
 // Waits for the due time of a run handed over early, so that its refresh starts on the dot: the
@@ -127,7 +167,7 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, TimestampTz start_
         *mode_out = concurrent ? "concurrent" : "plain";
         const char* sql =
             psprintf("REFRESH MATERIALIZED VIEW %s%s", concurrent ? "CONCURRENTLY " : "", name);
-        pgstat_report_appname(psprintf("matview_scheduler refresh %s", name));
+        name_session(psprintf("matview_scheduler refresh %s", name));
         wait_until(start_at);
         pgstat_report_activity(STATE_RUNNING, sql);
         if (settings.lock_timeout_ms > 0)
@@ -179,8 +219,12 @@ ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, 
             lock_view_for_refresh_waiting(settings->view);
             // Its refresh starts now, after any refresh it waited for.
             catalog_restamp_start(run_id);
-        } else if (*locked)
+        } else if (*locked) {
             *locked = lock_view_for_refresh(settings->view);
+            // It waited for a background worker slot: it starts now.
+            if (*locked && settings->waiting)
+                catalog_restamp_start(run_id);
+        }
         end_catalog_work();
     }
     PG_CATCH();
@@ -204,6 +248,7 @@ void describe(BackgroundWorker* worker, Oid dboid, const WorkerArgs& args, const
 
 // Carries out one run to its end: recorded, and the view's refresh lock released again.
 void carry_out(int64 run_id, const WorkerArgs& args, TimestampTz start_at) {
+    run_in_flight = run_id;
     RunSettings settings;
     bool found = false;
     bool locked = false;
@@ -229,6 +274,7 @@ void carry_out(int64 run_id, const WorkerArgs& args, TimestampTz start_at) {
             tell_caller(run_id, true, false, sqlstate, failure->message);
         }
     }
+    run_in_flight = 0;
     if (locked)
         unlock_view_after_refresh(settings.view);
 }
@@ -256,7 +302,9 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
     pqsignal(SIGTERM, die);
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
-    pgstat_report_appname("matview_scheduler refresh");
+    mark_own_background_process();
+    before_shmem_exit(settle_run_on_exit, 0);
+    name_session("matview_scheduler refresh");
     MemoryContext run_context =
         AllocSetContextCreate(TopMemoryContext, "matview_scheduler run", ALLOCSET_DEFAULT_SIZES);
 
@@ -268,6 +316,7 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
         begin_catalog_work();
         const int64 run_id = catalog_start_manual_run(args.view);
         end_catalog_work();
+        run_in_flight = run_id;
         tell_caller(run_id, false, false, nullptr, nullptr);
         MemoryContextSwitchTo(run_context);
         carry_out(run_id, args, 0);
@@ -298,7 +347,7 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
             carry_out(run_id, args, start_at);
             MemoryContextSwitchTo(TopMemoryContext);
             MemoryContextReset(run_context);
-            pgstat_report_appname("matview_scheduler refresh");
+            name_session("matview_scheduler refresh");
             SpinLockAcquire(&pool->mutex);
             slot.run_id = 0;
             Latch* scheduler = pool->scheduler_latch;

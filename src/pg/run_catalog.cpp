@@ -34,22 +34,25 @@ void trim_history(Oid view) {
     run_sql(kTrimSql, 3, types, values, nullptr, SPI_OK_DELETE);
 }
 
+Datum int8_array(const int64* values, int n) {
+    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+    for (int i = 0; i < n; ++i)
+        elems[i] = Int64GetDatum(values[i]);
+    return PointerGetDatum(construct_array(elems, n, INT8OID, 8, true, TYPALIGN_DOUBLE));
+}
+
 } // namespace
 
 void catalog_mark_interrupted(const int64* run_ids, int n, const char* message) {
     if (n == 0)
         return;
     if (n > 0) {
-        Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * n));
-        for (int i = 0; i < n; ++i)
-            elems[i] = Int64GetDatum(run_ids[i]);
-        ArrayType* ids = construct_array(elems, n, INT8OID, 8, true, TYPALIGN_DOUBLE);
         Oid types[2] = {INT8ARRAYOID, TEXTOID};
-        Datum values[2] = {PointerGetDatum(ids), CStringGetTextDatum(message)};
+        Datum values[2] = {int8_array(run_ids, n), CStringGetTextDatum(message)};
         run_sql("UPDATE matview_scheduler.runs SET status = 'interrupted',"
                 "       finished = pg_catalog.clock_timestamp(), message = $2"
                 " WHERE run_id OPERATOR(pg_catalog.=) ANY ($1)"
-                "   AND status OPERATOR(pg_catalog.=) 'running'",
+                "   AND status OPERATOR(pg_catalog.=) ANY (ARRAY['running', 'waiting'])",
                 2, types, values, nullptr, SPI_OK_UPDATE);
         return;
     }
@@ -73,7 +76,7 @@ bool catalog_run_settings(int64 run_id, RunSettings* out) {
     Datum values[1] = {Int64GetDatum(run_id)};
     run_sql(
         "SELECT r.view::pg_catalog.oid, s.owner::pg_catalog.oid, r.manual,"
-        "       COALESCE(s.concurrency, 'auto'),"
+        "       COALESCE(s.concurrency, 'auto'), r.status OPERATOR(pg_catalog.=) 'waiting',"
         "       pg_catalog.ceil(EXTRACT(epoch FROM s.timeout) OPERATOR(pg_catalog.*) 1000)::int4,"
         "       pg_catalog.ceil(EXTRACT(epoch FROM s.lock_timeout)"
         "                       OPERATOR(pg_catalog.*) 1000)::int4"
@@ -81,7 +84,7 @@ bool catalog_run_settings(int64 run_id, RunSettings* out) {
         "  LEFT JOIN matview_scheduler.schedules s"
         "         ON s.id OPERATOR(pg_catalog.=) r.schedule_id"
         " WHERE r.run_id OPERATOR(pg_catalog.=) $1"
-        "   AND r.status OPERATOR(pg_catalog.=) 'running'",
+        "   AND r.status OPERATOR(pg_catalog.=) ANY (ARRAY['running', 'waiting'])",
         1, types, values, nullptr, SPI_OK_SELECT);
     if (SPI_processed == 0)
         return false;
@@ -92,10 +95,11 @@ bool catalog_run_settings(int64 run_id, RunSettings* out) {
         out->owner = InvalidOid;
     out->manual = DatumGetBool(get_column(0, 3, &isnull));
     copy_text_column(0, 4, out->concurrently, sizeof out->concurrently);
-    out->timeout_ms = DatumGetInt32(get_column(0, 5, &isnull));
+    out->waiting = DatumGetBool(get_column(0, 5, &isnull));
+    out->timeout_ms = DatumGetInt32(get_column(0, 6, &isnull));
     if (isnull)
         out->timeout_ms = 0;
-    out->lock_timeout_ms = DatumGetInt32(get_column(0, 6, &isnull));
+    out->lock_timeout_ms = DatumGetInt32(get_column(0, 7, &isnull));
     if (isnull)
         out->lock_timeout_ms = 0;
     return true;
@@ -122,9 +126,36 @@ int64 catalog_start_manual_run(Oid view) {
 void catalog_restamp_start(int64 run_id) {
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(run_id)};
-    run_sql("UPDATE matview_scheduler.runs SET started = pg_catalog.clock_timestamp()"
+    run_sql("UPDATE matview_scheduler.runs SET started = pg_catalog.clock_timestamp(),"
+            "       status = 'running'"
             " WHERE run_id OPERATOR(pg_catalog.=) $1",
             1, types, values, nullptr, SPI_OK_UPDATE);
+}
+
+void catalog_mark_waiting(const int64* run_ids, int n) {
+    if (n == 0)
+        return;
+    Oid types[1] = {INT8ARRAYOID};
+    Datum values[1] = {int8_array(run_ids, n)};
+    run_sql("UPDATE matview_scheduler.runs SET status = 'waiting'"
+            " WHERE run_id OPERATOR(pg_catalog.=) ANY ($1)"
+            "   AND status OPERATOR(pg_catalog.=) 'running'",
+            1, types, values, nullptr, SPI_OK_UPDATE);
+}
+
+int catalog_waiting_runs(int64** run_ids, int64** schedule_ids) {
+    run_sql("SELECT run_id, COALESCE(schedule_id, 0) FROM matview_scheduler.runs"
+            " WHERE status OPERATOR(pg_catalog.=) 'waiting' ORDER BY scheduled_for, run_id",
+            0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
+    const int n = static_cast<int>(SPI_processed);
+    *run_ids = static_cast<int64*>(palloc(sizeof(int64) * (n > 0 ? n : 1)));
+    *schedule_ids = static_cast<int64*>(palloc(sizeof(int64) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; ++i) {
+        bool isnull = false;
+        (*run_ids)[i] = DatumGetInt64(get_column(i, 1, &isnull));
+        (*schedule_ids)[i] = DatumGetInt64(get_column(i, 2, &isnull));
+    }
+    return n;
 }
 
 bool catalog_view_populated(Oid view) {

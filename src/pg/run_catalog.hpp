@@ -6,8 +6,8 @@
 
 namespace mvs::pg {
 
-// Marks runs still 'running' as interrupted: the given ones, or (with n < 0) every one whose
-// refresh no longer holds its view's lock.
+// Marks runs as interrupted: the given ones if still 'running' or 'waiting', or (with n < 0) every
+// 'running' one whose refresh no longer holds its view's lock.
 void catalog_mark_interrupted(const int64* run_ids, int n, const char* message);
 
 // How a run is to be carried out. Plain data.
@@ -15,19 +15,26 @@ struct RunSettings {
     Oid view;
     Oid owner;            // the schedule's owner; InvalidOid when the schedule is gone
     bool manual;          // refresh_now
+    bool waiting;         // recorded 'waiting' for a background worker slot
     char concurrently[8]; // auto, always or never
     int timeout_ms;       // 0: none
     int lock_timeout_ms;  // 0: the server's lock_timeout
 };
 
-// The settings of a run still marked 'running'; false if it is not (settled already).
+// The settings of a run still marked 'running' or 'waiting'; false if it is not (settled already).
 bool catalog_run_settings(int64 run_id, RunSettings* out);
 
 // Records a refresh_now run as started (as the view's schedule's latest run, if it has one).
 int64 catalog_start_manual_run(Oid view);
 
-// Sets a run's start time to now (a refresh_now() run that waited for the view's lock).
+// Sets a run's start time to now and its status to 'running' (a refresh_now() run that waited for
+// the view's lock, or a run that waited for a background worker slot).
 void catalog_restamp_start(int64 run_id);
+
+// Runs recorded while no background worker slot was free.
+void catalog_mark_waiting(const int64* run_ids, int n);
+// The runs left 'waiting' (by an earlier scheduler), oldest due first; returns how many.
+int catalog_waiting_runs(int64** run_ids, int64** schedule_ids);
 
 // Whether the view can be refreshed CONCURRENTLY now: populated, with a usable unique index.
 bool catalog_view_populated(Oid view);

@@ -87,8 +87,14 @@ bool catalog_delete_schedule(Oid view) {
     return SPI_processed > 0;
 }
 
-bool catalog_extension_present() {
-    return OidIsValid(get_extension_oid("matview_scheduler", true));
+bool catalog_extension_version(char* out, size_t size) {
+    run_sql("SELECT extversion FROM pg_catalog.pg_extension"
+            " WHERE extname OPERATOR(pg_catalog.=) 'matview_scheduler'",
+            0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
+    if (SPI_processed == 0)
+        return false;
+    copy_text_column(0, 1, out, size);
+    return true;
 }
 
 int catalog_fetch_due(TimestampTz now, int limit, DueSchedule** out) {

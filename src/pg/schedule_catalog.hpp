@@ -56,7 +56,8 @@ bool catalog_schedule_owner(Oid view, Oid* owner);
 bool catalog_delete_schedule(Oid view);
 
 // Scheduler side.
-bool catalog_extension_present();
+// The extension's installed version here ("0.2"); false when it is not installed.
+bool catalog_extension_version(char* out, size_t size);
 // Schedules due at `now`, oldest due first, locked for this transaction; at most `limit`.
 int catalog_fetch_due(TimestampTz now, int limit, DueSchedule** out);
 // Records a run as started and moves the schedule to its next due time (DT_NOEND: finished),

@@ -21,9 +21,11 @@ extern "C" {
 #include "pg/due_times.hpp"
 #include "pg/refresh_lock.hpp"
 #include "pg/refresh_worker.hpp"
+#include "pg/restore_guard.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
 #include "pg/spi_support.hpp"
+#include "pg/waiting_runs.hpp"
 #include "pg/worker_pool.hpp"
 
 namespace mvs::pg {
@@ -32,8 +34,9 @@ namespace {
 
 // A bookkeeping error is retried after this, so a persistent one cannot spin.
 constexpr long kErrorRetryMs = 1000;
-// A due schedule whose row another transaction holds is looked at again after this.
-constexpr long kLockedRetryMs = 1000;
+// What waits is looked at again after this: a due schedule whose row another transaction holds,
+// runs waiting for a background worker slot or for pg_restore to finish.
+constexpr long kRetryMs = 1000;
 // A run is recorded and handed to a worker this long before its due time, so that the worker has
 // done its catalog work when the time comes and the refresh starts on the dot.
 constexpr int64 kLeadUs = 50 * 1000;
@@ -43,6 +46,8 @@ int64 stopped_runs[kPoolCapacity];
 int stopped_count = 0;
 
 bool first_iteration = true;
+// The installed catalog knows the 'waiting' run status (version 0.2 and later).
+bool catalog_has_waiting = false;
 
 // Refreshes that may run at once now: the setting, within the pool's size.
 int worker_limit() {
@@ -84,16 +89,18 @@ struct IterationResult {
     Dispatch* dispatches;
     int dispatch_count;
     long wait_ms; // -1: until woken
+    bool held;    // a restore is in progress: no worker starts
 };
 
 // One transaction: reads what is due, records the runs to start, and moves schedules on.
 IterationResult plan_runs(MemoryContext keep) {
-    IterationResult result{nullptr, 0, -1};
+    IterationResult result{nullptr, 0, -1, false};
     const uint64 requests_seen = slot_requests(MyDatabaseId);
     begin_catalog_work();
     pgstat_report_activity(STATE_RUNNING, "matview_scheduler: planning refreshes");
 
-    if (!catalog_extension_present()) {
+    char version[NAMEDATALEN];
+    if (!catalog_extension_version(version, sizeof version)) {
         end_catalog_work();
         // Created since this transaction looked: go round again and see it.
         if (!scheduler_mark_unwanted(MyDatabaseId, requests_seen)) {
@@ -104,9 +111,16 @@ IterationResult plan_runs(MemoryContext keep) {
                                 "scheduler stopping")));
         proc_exit(0);
     }
+    catalog_has_waiting = strcmp(version, "0.1") != 0;
     if (first_iteration) {
         // Runs left 'running' by a crash or restart, whose refresh no longer holds its lock.
         catalog_mark_interrupted(nullptr, -1, "the server or scheduler restarted during the run");
+        // Runs an earlier scheduler left waiting for a worker slot wait here now.
+        int64* run_ids = nullptr;
+        int64* schedule_ids = nullptr;
+        const int n = catalog_waiting_runs(&run_ids, &schedule_ids);
+        for (int i = 0; i < n; ++i)
+            waiting_resume(run_ids[i], schedule_ids[i]);
         first_iteration = false;
     }
     if (stopped_count == 0)
@@ -120,15 +134,23 @@ IterationResult plan_runs(MemoryContext keep) {
     if (!setting_enabled) {
         // Turned off: nothing is due until a reload turns it on (SIGHUP sets the latch).
         end_catalog_work();
+        result.held = true;
         pgstat_report_activity(STATE_IDLE, nullptr);
         return result;
     }
     const TimestampTz now = GetCurrentTimestamp();
     const int busy_workers = pool_busy_count();
-    int free_workers = std::max(0, worker_limit() - busy_workers);
+    int free_workers = std::max(0, worker_limit() - busy_workers - waiting_count());
     const int limit = free_workers + busy_workers + 1;
     DueSchedule* due = nullptr;
     const int n = catalog_fetch_due(now + kLeadUs, limit, &due);
+    if ((n > 0 || waiting_count() > 0) && restore_in_progress()) {
+        end_catalog_work();
+        pgstat_report_activity(STATE_IDLE, nullptr);
+        result.held = true;
+        result.wait_ms = kRetryMs;
+        return result;
+    }
     result.dispatches =
         static_cast<Dispatch*>(MemoryContextAlloc(keep, sizeof(Dispatch) * (n > 0 ? n : 1)));
     bool waiting_for_worker = false;
@@ -142,7 +164,8 @@ IterationResult plan_runs(MemoryContext keep) {
         // Due while its previous run is still going (started here, or by an earlier scheduler),
         // or found only after its end: skipped, never queued. One not due yet is looked at again
         // when it is.
-        const bool busy = pool_is_running(d.id) || view_refresh_in_progress(d.view);
+        const bool busy =
+            pool_is_running(d.id) || waiting_for_schedule(d.id) || view_refresh_in_progress(d.view);
         if (busy && d.next_run > now)
             continue;
         const bool too_late = d.has_until && at > d.until;
@@ -182,30 +205,27 @@ IterationResult plan_runs(MemoryContext keep) {
     else if (earliest > after)
         result.wait_ms = std::max(1L, TimestampDifferenceMilliseconds(after, earliest));
     else
-        result.wait_ms = kLockedRetryMs;
+        result.wait_ms = kRetryMs;
     return result;
 }
 
-// Starts the workers for planned runs; a run whose worker cannot start is recorded as failed.
+// Starts the workers for planned runs, after the runs already waiting for a worker slot. A run
+// whose worker cannot start waits for a slot, and is recorded as waiting.
 void start_workers(const IterationResult& plan) {
-    int64* failed = static_cast<int64*>(palloc(sizeof(int64) * (plan.dispatch_count + 1)));
-    int failed_count = 0;
-    for (int i = 0; i < plan.dispatch_count; ++i)
-        if (!pool_dispatch(plan.dispatches[i].run_id, plan.dispatches[i].schedule_id,
-                           plan.dispatches[i].start_at))
-            failed[failed_count++] = plan.dispatches[i].run_id;
-    if (failed_count == 0)
+    waiting_dispatch(worker_limit());
+    int64* now_waiting = static_cast<int64*>(palloc(sizeof(int64) * (plan.dispatch_count + 1)));
+    int count = 0;
+    for (int i = 0; i < plan.dispatch_count; ++i) {
+        const Dispatch& d = plan.dispatches[i];
+        if (waiting_count() == 0 && pool_dispatch(d.run_id, d.schedule_id, d.start_at))
+            continue;
+        waiting_add(d.run_id, d.schedule_id, d.start_at);
+        now_waiting[count++] = d.run_id;
+    }
+    if (count == 0 || !catalog_has_waiting)
         return;
-    ereport(WARNING, (errmsg("matview_scheduler: could not start %d refresh worker(s): no free "
-                             "background worker slot",
-                             failed_count),
-                      errhint("Raise max_worker_processes.")));
     begin_catalog_work();
-    for (int i = 0; i < failed_count; ++i)
-        catalog_finish_run(failed[i], "failed", "53000",
-                           "could not start a refresh worker: no free background worker slot "
-                           "(max_worker_processes)",
-                           nullptr, nullptr);
+    catalog_mark_waiting(now_waiting, count);
     end_catalog_work();
 }
 
@@ -233,6 +253,7 @@ extern "C" void mvs_scheduler_main(Datum arg) {
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
     scheduler_register_self(dboid);
+    mark_own_background_process();
     pgstat_report_appname("matview_scheduler scheduler");
     pool_create();
 
@@ -268,12 +289,18 @@ extern "C" void mvs_scheduler_main(Datum arg) {
         ResetLatch(MyLatch);
         const IterationResult plan = plan_runs(loop_context);
         MemoryContextSwitchTo(loop_context);
-        start_workers(plan);
+        if (!plan.held)
+            start_workers(plan);
         MemoryContextSwitchTo(TopMemoryContext);
         MemoryContextReset(loop_context);
-        if (plan.wait_ms != 0)
-            (void)WaitLatch(
-                MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (plan.wait_ms > 0 ? WL_TIMEOUT : 0),
-                plan.wait_ms, PG_WAIT_EXTENSION);
+        long wait_ms = plan.wait_ms;
+        // Runs waiting for a worker slot try again soon: a slot other processes free sends no
+        // wake-up.
+        if (waiting_count() > 0 && (wait_ms < 0 || wait_ms > kRetryMs))
+            wait_ms = kRetryMs;
+        if (wait_ms != 0)
+            (void)WaitLatch(MyLatch,
+                            WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (wait_ms > 0 ? WL_TIMEOUT : 0),
+                            wait_ms, PG_WAIT_EXTENSION);
     }
 }

@@ -38,6 +38,7 @@ SharedState* state = nullptr;
 DatabaseSlot* slots = nullptr;
 
 bool pending_scheduler_wake = false;
+bool own_background_process = false;
 // A database whose scheduler was stopped for DROP or ALTER ... RENAME, and whether it was a drop.
 Oid stepped_aside_db = InvalidOid;
 bool stepped_aside_for_drop = false;
@@ -306,6 +307,13 @@ void wake_launcher_at_commit() {
 }
 void request_rescan_at_commit() {
     pending_rescan = true;
+}
+
+void mark_own_background_process() {
+    own_background_process = true;
+}
+bool in_own_background_process() {
+    return own_background_process;
 }
 
 void register_commit_callback() {

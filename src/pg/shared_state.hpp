@@ -37,6 +37,10 @@ void wake_scheduler_at_commit(); // a schedule of this database changed
 void wake_launcher_at_commit();  // the extension was created here
 void request_rescan_at_commit(); // a database was created
 void register_commit_callback();
+// The scheduler and its refresh workers hand each other their changes directly, so the trigger on
+// the schedules table does not also wake the scheduler from them.
+void mark_own_background_process();
+bool in_own_background_process();
 // Stops the database's scheduler before DROP DATABASE or ALTER DATABASE ... RENAME, which need
 // the database to themselves. It comes back after a rename, or when the command fails.
 void stop_scheduler_for(Oid dboid, bool dropping);

@@ -47,6 +47,10 @@ void on_utility(PlannedStmt* pstmt, const char* query, bool read_only,
     // The database's scheduler notices the extension is gone when woken, and exits.
     if (IsA(parsetree, DropStmt) && drops_this_extension(castNode(DropStmt, parsetree)))
         wake_scheduler_at_commit();
+    // After ALTER EXTENSION ... UPDATE the scheduler reads the new catalog version at once.
+    if (IsA(parsetree, AlterExtensionStmt) &&
+        strcmp(castNode(AlterExtensionStmt, parsetree)->extname, "matview_scheduler") == 0)
+        wake_scheduler_at_commit();
     // A database made from a template that has the extension needs a scheduler too; and the
     // source database must have no other session while it is copied.
     if (IsA(parsetree, CreatedbStmt)) {

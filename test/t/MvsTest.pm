@@ -1,0 +1,128 @@
+# Helpers the TAP tests share: a node with the library preloaded, the every-second "clock" view
+# whose runs tell the time, views whose refresh sleeps, and our processes in pg_stat_activity.
+# Every wait polls with a deadline (PostgreSQL::Test::Utils's timeout) and returns false on timeout.
+package MvsTest;
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Time::HiRes qw(usleep);
+
+our @EXPORT = qw(new_node clock_view clock_runs wait_clock nap_table slow_view pids_of
+  wait_refreshing wait_for log_count);
+
+# A started node preloading matview_scheduler; more postgresql.conf lines may follow.
+sub new_node
+{
+	my ($name, @conf) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init;
+	$node->append_conf('postgresql.conf',
+		join("\n", "shared_preload_libraries = 'matview_scheduler'", @conf));
+	$node->start;
+	return $node;
+}
+
+# A view refreshed every second in $db: its run count tells that the scheduler is going.
+sub clock_view
+{
+	my ($node, $db) = @_;
+	$node->safe_psql(
+		$db // 'postgres', q{
+CREATE MATERIALIZED VIEW clock AS SELECT pg_catalog.now() AS t;
+SELECT schedule_refresh('clock', '1 second');
+});
+}
+
+sub clock_runs
+{
+	my ($node, $db) = @_;
+	return $node->safe_psql($db // 'postgres',
+		q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'clock'::regclass});
+}
+
+# Waits until the clock view has had $n more runs in $db.
+sub wait_clock
+{
+	my ($node, $n, $db) = @_;
+	$db //= 'postgres';
+	my $mark = clock_runs($node, $db);
+	return $node->poll_query_until(
+		$db, qq{
+SELECT runs_total >= $mark + $n FROM matview_scheduler.status WHERE view = 'clock'::regclass});
+}
+
+# The table that says how long each slow view's refresh sleeps (0: quick again).
+sub nap_table
+{
+	my ($node, $db) = @_;
+	$node->safe_psql(
+		$db // 'postgres', q{
+CREATE TABLE nap (view text PRIMARY KEY, secs float8 NOT NULL);
+CREATE FUNCTION nap_for(v text) RETURNS int LANGUAGE sql
+    AS $$ SELECT 1 FROM pg_sleep((SELECT secs FROM nap WHERE view = v)) $$;
+});
+}
+
+# A view whose refresh sleeps $secs (see nap_table).
+sub slow_view
+{
+	my ($node, $name, $secs, $db) = @_;
+	$node->safe_psql(
+		$db // 'postgres', qq{
+INSERT INTO nap VALUES ('$name', $secs);
+CREATE MATERIALIZED VIEW $name AS SELECT nap_for('$name') AS x WITH NO DATA;
+});
+}
+
+# The pids of our processes of one kind, comma-separated, in pid order.
+sub pids_of
+{
+	my ($node, $type, $extra) = @_;
+	$extra //= '';
+	return $node->safe_psql(
+		'postgres', qq{
+SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM pg_stat_activity
+ WHERE backend_type = '$type' $extra});
+}
+
+# Waits until a refresh worker sleeps in the refresh of $view (in schema public); returns its pid.
+sub wait_refreshing
+{
+	my ($node, $view) = @_;
+	my $cond = qq{AND application_name = 'matview_scheduler refresh public.$view'
+                      AND wait_event = 'PgSleep'};
+	$node->poll_query_until(
+		'postgres', qq{
+SELECT count(*) = 1 FROM pg_stat_activity
+ WHERE backend_type = 'matview_scheduler refresh' $cond})
+	  or return undef;
+	return pids_of($node, 'matview_scheduler refresh', $cond);
+}
+
+# Polls a Perl condition until it holds; false at the deadline.
+sub wait_for
+{
+	my ($condition) = @_;
+	my $deadline = time() + $PostgreSQL::Test::Utils::timeout_default;
+	while (time() < $deadline)
+	{
+		return 1 if $condition->();
+		usleep(100_000);
+	}
+	return 0;
+}
+
+# How many lines of the server log from byte $offset on match $regex.
+sub log_count
+{
+	my ($node, $regex, $offset) = @_;
+	my $log = slurp_file($node->logfile, $offset // 0);
+	my @matches = ($log =~ /$regex/gm);
+	return scalar @matches;
+}
+
+1;
