@@ -34,13 +34,6 @@ void trim_history(Oid view) {
     run_sql(kTrimSql, 3, types, values, nullptr, SPI_OK_DELETE);
 }
 
-Datum int8_array(const int64* values, int n) {
-    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * n));
-    for (int i = 0; i < n; ++i)
-        elems[i] = Int64GetDatum(values[i]);
-    return PointerGetDatum(construct_array(elems, n, INT8OID, 8, true, TYPALIGN_DOUBLE));
-}
-
 } // namespace
 
 void catalog_mark_interrupted(const int64* run_ids, int n, const char* message) {

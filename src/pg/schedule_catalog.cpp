@@ -97,16 +97,19 @@ bool catalog_extension_version(char* out, size_t size) {
     return true;
 }
 
-int catalog_fetch_due(TimestampTz now, int limit, DueSchedule** out) {
-    Oid types[2] = {TIMESTAMPTZOID, INT4OID};
-    Datum values[2] = {TimestampTzGetDatum(now), Int32GetDatum(limit)};
+int catalog_fetch_due(TimestampTz now, int limit, const int64* excluded, int n_excluded,
+                      DueSchedule** out) {
+    Oid types[3] = {TIMESTAMPTZOID, INT4OID, INT8ARRAYOID};
+    Datum values[3] = {TimestampTzGetDatum(now), Int32GetDatum(limit),
+                       int8_array(excluded, n_excluded)};
     // SKIP LOCKED: a schedule being changed right now is left for the wake-up its commit sends.
     run_sql("SELECT id, view::pg_catalog.oid, next_run, anchor, until, repeats, runs_total, spec,"
             "       timezone"
             "  FROM matview_scheduler.schedules"
             " WHERE next_run OPERATOR(pg_catalog.<=) $1 AND NOT paused"
+            "   AND NOT id OPERATOR(pg_catalog.=) ANY ($3)"
             " ORDER BY next_run, id LIMIT $2 FOR UPDATE SKIP LOCKED",
-            2, types, values, nullptr, SPI_OK_SELECT);
+            3, types, values, nullptr, SPI_OK_SELECT);
     const int n = static_cast<int>(SPI_processed);
     DueSchedule* rows = static_cast<DueSchedule*>(palloc0(sizeof(DueSchedule) * (n > 0 ? n : 1)));
     for (int i = 0; i < n; ++i) {
@@ -161,17 +164,27 @@ void catalog_skip_run(int64 schedule_id, TimestampTz next_run, int64 skipped) {
             3, types, values, nulls, SPI_OK_UPDATE);
 }
 
-void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* message) {
-    Oid types[5] = {INT8OID, REGCLASSOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID};
-    Datum values[5] = {Int64GetDatum(due.id), ObjectIdGetDatum(due.view),
-                       TimestampTzGetDatum(due.next_run), TimestampTzGetDatum(now),
+void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* sqlstate,
+                           const char* message, TimestampTz next_run) {
+    Oid types[7] = {INT8OID,        REGCLASSOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+                    TIMESTAMPTZOID, TEXTOID,     TEXTOID};
+    Datum values[7] = {Int64GetDatum(due.id),
+                       ObjectIdGetDatum(due.view),
+                       TimestampTzGetDatum(due.next_run),
+                       TimestampTzGetDatum(now),
+                       optional_timestamptz(next_run),
+                       CStringGetTextDatum(sqlstate),
                        CStringGetTextDatum(message)};
+    const char nulls[7] = {' ', ' ', ' ', ' ', null_flag(next_run != DT_NOEND), ' ', ' '};
     run_sql("WITH r AS (INSERT INTO matview_scheduler.runs (schedule_id, view, scheduled_for,"
             "             started, finished, status, sqlstate, message)"
-            "           VALUES ($1, $2, $3, $4, $4, 'failed', 'XX000', $5) RETURNING run_id)"
-            " UPDATE matview_scheduler.schedules s SET next_run = NULL, last_run_id = r.run_id"
+            "           VALUES ($1, $2, $3, $4, $4, 'failed', $6, $7) RETURNING run_id)"
+            " UPDATE matview_scheduler.schedules s SET next_run = $5, last_run_id = r.run_id,"
+            "        runs_total = s.runs_total OPERATOR(pg_catalog.+) 1,"
+            "        failures_total = s.failures_total OPERATOR(pg_catalog.+) 1,"
+            "        consecutive_failures = s.consecutive_failures OPERATOR(pg_catalog.+) 1"
             "   FROM r WHERE s.id OPERATOR(pg_catalog.=) $1",
-            5, types, values, nullptr, SPI_OK_UPDATE);
+            7, types, values, nulls, SPI_OK_UPDATE);
 }
 
 bool catalog_earliest_next_run(TimestampTz* out) {

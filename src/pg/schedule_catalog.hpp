@@ -58,16 +58,20 @@ bool catalog_delete_schedule(Oid view);
 // Scheduler side.
 // The extension's installed version here ("0.2"); false when it is not installed.
 bool catalog_extension_version(char* out, size_t size);
-// Schedules due at `now`, oldest due first, locked for this transaction; at most `limit`.
-int catalog_fetch_due(TimestampTz now, int limit, DueSchedule** out);
+// Schedules due at `now`, oldest due first, locked for this transaction; at most `limit`, none of
+// the `n_excluded` ids in `excluded`.
+int catalog_fetch_due(TimestampTz now, int limit, const int64* excluded, int n_excluded,
+                      DueSchedule** out);
 // Records a run as started and moves the schedule to its next due time (DT_NOEND: finished),
 // counting `skipped` coalesced due times. Returns the run id.
 int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run,
                         int64 skipped);
 // Moves a schedule on without a run (its previous run is still going).
 void catalog_skip_run(int64 schedule_id, TimestampTz next_run, int64 skipped);
-// A schedule that cannot be computed: recorded as a failed run, and stopped (next_run NULL).
-void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* message);
+// A schedule the scheduler could not plan: recorded as a failed run with the error, and moved on
+// to `next_run` (DT_NOEND: stopped, when its due times cannot be computed).
+void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* sqlstate,
+                           const char* message, TimestampTz next_run);
 // The earliest next_run of any schedule that is not paused; false when nothing is scheduled.
 bool catalog_earliest_next_run(TimestampTz* out);
 

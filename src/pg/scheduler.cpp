@@ -92,6 +92,105 @@ struct IterationResult {
     bool held;    // a restore is in progress: no worker starts
 };
 
+// One due schedule, planned: what became of it.
+struct PlanStep {
+    const DueSchedule* due;
+    TimestampTz now;
+    bool worker_free;
+    enum Outcome { kLater, kNeedsWorker, kStarted, kMovedOn } outcome;
+    int64 run_id;   // kStarted: the run recorded
+    TimestampTz at; // kStarted: when its refresh starts
+};
+
+void plan_one(void* arg) {
+    PlanStep& step = *static_cast<PlanStep*>(arg);
+    const DueSchedule& d = *step.due;
+    // Due within the lead: the run happens at its due time, not now.
+    const TimestampTz at = std::max(step.now, d.next_run);
+    // Due while its previous run is still going (started here, or by an earlier scheduler), or
+    // found only after its end: skipped, never queued. One not due yet is looked at again when it
+    // is.
+    const bool busy =
+        pool_is_running(d.id) || waiting_for_schedule(d.id) || view_refresh_in_progress(d.view);
+    if (busy && d.next_run > step.now)
+        return;
+    const bool too_late = d.has_until && at > d.until;
+    const bool runs_now = !busy && !too_late;
+    if (runs_now && !step.worker_free) {
+        step.outcome = PlanStep::kNeedsWorker;
+        return;
+    }
+    Advance next{0, 0};
+    const char* why = nullptr;
+    step.outcome = PlanStep::kMovedOn;
+    if (!compute_next_run(d, at, runs_now, &next, &why)) {
+        catalog_fail_schedule(d, step.now, "XX000", why, DT_NOEND);
+    } else if (!runs_now) {
+        catalog_skip_run(d.id, too_late ? DT_NOEND : next.next, next.skipped + 1);
+    } else {
+        step.run_id = catalog_start_run(d, at, next.next, next.skipped);
+        step.at = at;
+        step.outcome = PlanStep::kStarted;
+    }
+}
+
+// Schedules whose bookkeeping failed even to record the failure: left alone for a while, so that
+// they cannot hold up the others or fill the log.
+constexpr int kMaxQuarantined = 64;
+constexpr int64 kQuarantineUs = 10 * USECS_PER_SEC;
+struct Quarantined {
+    int64 schedule_id;
+    TimestampTz until;
+};
+Quarantined quarantine[kMaxQuarantined];
+int quarantine_count = 0;
+
+// The schedules still in quarantine at `now` (ids into `out`, room for kMaxQuarantined).
+int quarantined(TimestampTz now, int64* out) {
+    int kept = 0;
+    for (int i = 0; i < quarantine_count; ++i)
+        if (quarantine[i].until > now) {
+            quarantine[kept] = quarantine[i];
+            out[kept++] = quarantine[i].schedule_id;
+        }
+    quarantine_count = kept;
+    return kept;
+}
+
+struct FailureRecord {
+    const DueSchedule* due;
+    TimestampTz now;
+    const ErrorData* error;
+};
+
+// The failed planning recorded as the schedule's run; the schedule moves on to its next due time.
+void record_planning_failure(void* arg) {
+    const FailureRecord& f = *static_cast<const FailureRecord*>(arg);
+    Advance next{0, 0};
+    const char* why = nullptr;
+    const bool computed = compute_next_run(*f.due, f.now, false, &next, &why);
+    catalog_fail_schedule(*f.due, f.now, unpack_sql_state(f.error->sqlerrcode),
+                          psprintf("the scheduler could not start the run: %s", f.error->message),
+                          computed ? next.next : DT_NOEND);
+}
+
+// An error in one schedule's bookkeeping: logged, recorded as a failed run of that schedule if
+// that can be done, otherwise the schedule is left alone for kQuarantineUs.
+void planning_failed(const DueSchedule& due, TimestampTz now, const ErrorData* error) {
+    ereport(WARNING, (errmsg("matview_scheduler: could not start the scheduled refresh of "
+                             "materialized view with OID %u: %s",
+                             due.view, error->message)));
+    FailureRecord record{&due, now, error};
+    ErrorData* again = in_subtransaction(record_planning_failure, &record);
+    if (again == nullptr)
+        return;
+    ereport(WARNING, (errmsg("matview_scheduler: could not record that failure either (%s); the "
+                             "schedule is left alone for %d seconds",
+                             again->message, static_cast<int>(kQuarantineUs / USECS_PER_SEC))));
+    if (quarantine_count < kMaxQuarantined)
+        quarantine[quarantine_count++] = Quarantined{due.id, now + kQuarantineUs};
+}
+
 // One transaction: reads what is due, records the runs to start, and moves schedules on.
 IterationResult plan_runs(MemoryContext keep) {
     IterationResult result{nullptr, 0, -1, false};
@@ -143,7 +242,9 @@ IterationResult plan_runs(MemoryContext keep) {
     int free_workers = std::max(0, worker_limit() - busy_workers - waiting_count());
     const int limit = free_workers + busy_workers + 1;
     DueSchedule* due = nullptr;
-    const int n = catalog_fetch_due(now + kLeadUs, limit, &due);
+    int64 excluded[kMaxQuarantined];
+    const int n_excluded = quarantined(now, excluded);
+    const int n = catalog_fetch_due(now + kLeadUs, limit, excluded, n_excluded, &due);
     if ((n > 0 || waiting_count() > 0) && restore_in_progress()) {
         end_catalog_work();
         pgstat_report_activity(STATE_IDLE, nullptr);
@@ -156,34 +257,29 @@ IterationResult plan_runs(MemoryContext keep) {
     bool waiting_for_worker = false;
     int progress = 0;
     for (int i = 0; i < n; ++i) {
-        const DueSchedule& d = due[i];
-        // Due within the lead: the run happens at its due time, not now.
-        const TimestampTz at = std::max(now, d.next_run);
-        Advance next{0, 0};
-        const char* why = nullptr;
-        // Due while its previous run is still going (started here, or by an earlier scheduler),
-        // or found only after its end: skipped, never queued. One not due yet is looked at again
-        // when it is.
-        const bool busy =
-            pool_is_running(d.id) || waiting_for_schedule(d.id) || view_refresh_in_progress(d.view);
-        if (busy && d.next_run > now)
+        PlanStep step{&due[i], now, free_workers > 0, PlanStep::kLater, 0, 0};
+        // An error in one schedule's bookkeeping undoes that schedule's part only.
+        ErrorData* error = in_subtransaction(plan_one, &step);
+        if (error != nullptr) {
+            planning_failed(due[i], now, error);
+            ++progress;
             continue;
-        const bool too_late = d.has_until && at > d.until;
-        const bool runs_now = !busy && !too_late;
-        if (runs_now && free_workers == 0) {
+        }
+        switch (step.outcome) {
+        case PlanStep::kLater:
+            break;
+        case PlanStep::kNeedsWorker:
             waiting_for_worker = true;
-            continue;
-        }
-        if (!compute_next_run(d, at, runs_now, &next, &why)) {
-            catalog_fail_schedule(d, now, why);
-        } else if (!runs_now) {
-            catalog_skip_run(d.id, too_late ? DT_NOEND : next.next, next.skipped + 1);
-        } else {
-            const int64 run_id = catalog_start_run(d, at, next.next, next.skipped);
-            result.dispatches[result.dispatch_count++] = Dispatch{d.id, run_id, at};
+            break;
+        case PlanStep::kStarted:
+            result.dispatches[result.dispatch_count++] = Dispatch{due[i].id, step.run_id, step.at};
             --free_workers;
+            ++progress;
+            break;
+        case PlanStep::kMovedOn:
+            ++progress;
+            break;
         }
-        ++progress;
     }
 
     TimestampTz earliest = 0;

@@ -2,7 +2,10 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
@@ -20,6 +23,30 @@ void end_catalog_work() {
     SPI_finish();
     PopActiveSnapshot();
     CommitTransactionCommand();
+}
+
+ErrorData* in_subtransaction(void (*fn)(void*), void* arg) {
+    MemoryContext outer = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+    ErrorData* volatile error = nullptr;
+    BeginInternalSubTransaction(nullptr);
+    MemoryContextSwitchTo(outer);
+    PG_TRY();
+    {
+        fn(arg);
+        ReleaseCurrentSubTransaction();
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(outer);
+        error = CopyErrorData();
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+    }
+    PG_END_TRY();
+    MemoryContextSwitchTo(outer);
+    CurrentResourceOwner = owner;
+    return error;
 }
 
 int run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected,
@@ -45,6 +72,13 @@ Datum optional_timestamptz(TimestampTz t) {
 
 char null_flag(bool present) {
     return present ? ' ' : 'n';
+}
+
+Datum int8_array(const int64* values, int n) {
+    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; ++i)
+        elems[i] = Int64GetDatum(values[i]);
+    return PointerGetDatum(construct_array(elems, n, INT8OID, 8, true, TYPALIGN_DOUBLE));
 }
 
 } // namespace mvs::pg

@@ -14,6 +14,10 @@ namespace mvs::pg {
 void begin_catalog_work();
 void end_catalog_work();
 
+// Runs fn(arg) in a subtransaction of the current catalog work, so that an error undoes only what
+// fn did. Returns the error (copied into the caller's memory context), or nullptr.
+ErrorData* in_subtransaction(void (*fn)(void*), void* arg);
+
 // Runs one statement; any result other than `expected` is an ERROR.
 int run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected,
             long limit = 0);
@@ -23,5 +27,7 @@ void copy_text_column(int row, int column, char* buffer, size_t size);
 // DT_NOEND ("no such time") is stored as NULL.
 Datum optional_timestamptz(TimestampTz t);
 char null_flag(bool present);
+// An int8[] of n values (n may be 0).
+Datum int8_array(const int64* values, int n);
 
 } // namespace mvs::pg

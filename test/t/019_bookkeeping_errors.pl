@@ -1,0 +1,118 @@
+# Errors in the scheduler's own bookkeeping fail that one schedule with a clear status and never
+# take the scheduler down or hold up the other schedules: a stored schedule that cannot be read, a
+# time zone the server does not know, a view dropped behind the scheduler's back, and a run that
+# cannot be recorded at all.
+use strict;
+use warnings;
+
+use FindBin;
+use lib $FindBin::RealBin;
+use MvsTest;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = new_node('bookkeeping');
+$node->safe_psql(
+	'postgres', q{
+CREATE EXTENSION matview_scheduler;
+CREATE MATERIALIZED VIEW garbled AS SELECT 1 AS x;
+CREATE MATERIALIZED VIEW lost_zone AS SELECT 1 AS x;
+CREATE MATERIALIZED VIEW vanished AS SELECT 1 AS x;
+CREATE MATERIALIZED VIEW victim AS SELECT 1 AS x;
+SELECT schedule_refresh(v, 'daily')
+  FROM unnest(ARRAY['garbled', 'lost_zone', 'vanished']::regclass[]) v;
+});
+clock_view($node);
+ok(wait_clock($node, 1), 'the scheduler is running');
+my $scheduler = pids_of($node, 'matview_scheduler scheduler');
+
+# Rows changed behind the API's back, all due now.
+$node->safe_psql(
+	'postgres', q{
+UPDATE matview_scheduler.schedules SET spec = 'no such thing', next_run = now()
+ WHERE view = 'garbled'::regclass;
+UPDATE matview_scheduler.schedules SET timezone = 'Mars/Olympus_Mons', next_run = now()
+ WHERE view = 'lost_zone'::regclass;
+ALTER EVENT TRIGGER matview_scheduler_forget_dropped_views DISABLE;
+UPDATE matview_scheduler.schedules SET next_run = now() WHERE view = 'vanished'::regclass;
+DROP MATERIALIZED VIEW vanished;
+ALTER EVENT TRIGGER matview_scheduler_forget_dropped_views ENABLE;
+});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT last_status = 'failed' AND last_error = 'the stored schedule could not be read'
+       AND finished FROM matview_scheduler.status WHERE view = 'garbled'::regclass}),
+	'an unreadable schedule fails with a clear status and stops');
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT last_status = 'failed'
+       AND last_error = 'the schedule''s time zone is not known to this server'
+  FROM matview_scheduler.status WHERE view = 'lost_zone'::regclass}),
+	'an unknown time zone fails with a clear status');
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT count(*) = 1 FROM matview_scheduler.runs
+ WHERE status = 'failed' AND sqlstate = '42P01' AND message LIKE '%does not exist%'
+   AND schedule_id = (SELECT id FROM matview_scheduler.schedules
+                       WHERE view::oid NOT IN (SELECT oid FROM pg_class))}),
+	'a view dropped behind the scheduler\'s back fails its run with a clear message');
+
+# A run that cannot be recorded as running (a trigger refuses it): recorded as failed with the
+# error, and the schedule moves on.
+$node->safe_psql(
+	'postgres', q{
+CREATE TABLE refusal (all_runs boolean NOT NULL);
+INSERT INTO refusal VALUES (false);
+CREATE FUNCTION refuse_victim() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.view = 'victim'::regclass
+       AND (NEW.status = 'running' OR (SELECT all_runs FROM public.refusal)) THEN
+        RAISE EXCEPTION 'no runs of victim today';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER refuse_victim BEFORE INSERT ON matview_scheduler.runs
+    FOR EACH ROW EXECUTE FUNCTION refuse_victim();
+SELECT schedule_refresh('victim', '1 second');
+});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT failures_total >= 2 AND last_sqlstate = 'P0001'
+       AND last_error = 'the scheduler could not start the run: no runs of victim today'
+  FROM matview_scheduler.status WHERE view = 'victim'::regclass}),
+	'a run that cannot start is recorded as failed with the error, again at each due time');
+ok(wait_clock($node, 2), 'the other schedules carry on meanwhile');
+
+# Not even the failure can be recorded: the schedule is left alone for a while, with a warning,
+# and the others carry on.
+my $log_offset = -s $node->logfile;
+$node->safe_psql('postgres', q{UPDATE refusal SET all_runs = true});
+ok( wait_for(
+		sub {
+			log_count($node, qr/could not record that failure either .*no runs of victim today/,
+				$log_offset) >= 1;
+		}),
+	'when not even the failure can be recorded, a warning says so');
+ok(wait_clock($node, 3), 'and the other schedules carry on');
+my $victim_runs = $node->safe_psql('postgres',
+	q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'victim'::regclass});
+$node->safe_psql('postgres', q{DROP TRIGGER refuse_victim ON matview_scheduler.runs});
+ok( $node->poll_query_until(
+		'postgres', qq{
+SELECT runs_total > $victim_runs AND last_status = 'succeeded'
+  FROM matview_scheduler.status WHERE view = 'victim'::regclass}),
+	'once the cause is gone, the schedule runs again');
+cmp_ok(log_count($node, qr/could not record that failure either/, $log_offset),
+	'<=', 3, 'a few warnings, not one per pass');
+
+is(pids_of($node, 'matview_scheduler scheduler'), $scheduler,
+	'the same scheduler process went through all of it');
+is( $node->safe_psql(
+		'postgres', q{SELECT count(*) FROM matview_scheduler.runs WHERE status = 'running'
+                       AND view <> 'clock'::regclass}),
+	'0',
+	'no run is left running');
+
+$node->stop;
+done_testing();
