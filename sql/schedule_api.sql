@@ -146,6 +146,28 @@ SELECT count(*) AS runs_of_dropped FROM matview_scheduler.runs
  WHERE view::oid NOT IN (SELECT oid FROM pg_class);
 SELECT unschedule_refresh('polls_user_matt_view');
 
+-- A schedule belongs to the role that made it: REASSIGN OWNED hands it over with the role's
+-- objects, DROP OWNED removes it, also where the view itself stays (owned by another role).
+CREATE ROLE regress_mvs_heir;
+CREATE ROLE regress_mvs_group;
+GRANT regress_mvs_group TO regress_mvs_heir;
+SET ROLE regress_mvs_owner;
+SELECT schedule_refresh('owned_view', 'daily') > 0 AS scheduled;
+RESET ROLE;
+REASSIGN OWNED BY regress_mvs_owner TO regress_mvs_heir;
+SELECT view, owner, pg_get_userbyid(c.relowner) AS view_owner
+  FROM matview_scheduler.status JOIN pg_class c ON c.oid = view;
+CREATE MATERIALIZED VIEW group_view AS SELECT 1 AS one;
+ALTER MATERIALIZED VIEW group_view OWNER TO regress_mvs_group;
+SET ROLE regress_mvs_heir;
+SELECT schedule_refresh('group_view', 'daily') > 0 AS scheduled;
+RESET ROLE;
+DROP OWNED BY regress_mvs_heir;
+SELECT count(*) AS schedules_left FROM matview_scheduler.schedules;
+SELECT relname FROM pg_class WHERE relname IN ('owned_view', 'group_view');
+DROP MATERIALIZED VIEW group_view;
+DROP ROLE regress_mvs_heir, regress_mvs_group;
+
 DROP OWNED BY regress_mvs_owner;
 REVOKE ALL ON polls_user_matt_view FROM regress_mvs_reader;
 REVOKE CREATE ON SCHEMA public FROM regress_mvs_owner;

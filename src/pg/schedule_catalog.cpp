@@ -8,6 +8,7 @@ extern "C" {
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 }
 
@@ -85,6 +86,45 @@ bool catalog_delete_schedule(Oid view) {
     run_sql("DELETE FROM matview_scheduler.schedules WHERE view OPERATOR(pg_catalog.=) $1", 1,
             types, values, nullptr, SPI_OK_DELETE);
     return SPI_processed > 0;
+}
+
+namespace {
+
+Datum oid_array(const Oid* oids, int n) {
+    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; ++i)
+        elems[i] = ObjectIdGetDatum(oids[i]);
+    return PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
+}
+
+} // namespace
+
+uint64 catalog_reassign_schedules(const Oid* roles, int n, Oid to) {
+    Oid types[2] = {OIDARRAYOID, OIDOID};
+    Datum values[2] = {oid_array(roles, n), ObjectIdGetDatum(to)};
+    run_sql("UPDATE matview_scheduler.schedules SET owner = $2::pg_catalog.regrole"
+            " WHERE owner::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)",
+            2, types, values, nullptr, SPI_OK_UPDATE);
+    return SPI_processed;
+}
+
+void catalog_drop_owned_schedules(const Oid* roles, int n) {
+    Oid types[1] = {OIDARRAYOID};
+    Datum values[1] = {oid_array(roles, n)};
+    run_sql("DELETE FROM matview_scheduler.schedules"
+            " WHERE owner::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)"
+            " RETURNING view::pg_catalog.oid, owner::pg_catalog.oid",
+            1, types, values, nullptr, SPI_OK_DELETE_RETURNING);
+    for (uint64 i = 0; i < SPI_processed; ++i) {
+        bool isnull = false;
+        const Oid view = DatumGetObjectId(get_column(static_cast<int>(i), 1, &isnull));
+        const Oid owner = DatumGetObjectId(get_column(static_cast<int>(i), 2, &isnull));
+        ereport(NOTICE,
+                (errmsg("the refresh schedule of %s, scheduled by %s, was removed",
+                        quote_qualified_identifier(get_namespace_name(get_rel_namespace(view)),
+                                                   get_rel_name(view)),
+                        GetUserNameFromId(owner, false))));
+    }
 }
 
 bool catalog_extension_version(char* out, size_t size) {

@@ -54,6 +54,11 @@ struct DueSchedule {
 int64 catalog_upsert_schedule(const ScheduleRow& row);
 bool catalog_schedule_owner(Oid view, Oid* owner);
 bool catalog_delete_schedule(Oid view);
+// REASSIGN OWNED: the schedules of any of the `n` roles now belong to, and run as, `to`. Returns
+// how many.
+uint64 catalog_reassign_schedules(const Oid* roles, int n, Oid to);
+// DROP OWNED: removes the schedules of any of the `n` roles, with a NOTICE for each.
+void catalog_drop_owned_schedules(const Oid* roles, int n);
 
 // Scheduler side.
 // The extension's installed version here ("0.2"); false when it is not installed.

@@ -5,11 +5,15 @@
 extern "C" {
 #include "commands/dbcommands.h"
 #include "commands/defrem.h"
+#include "commands/extension.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 }
 
+#include "pg/schedule_catalog.hpp"
 #include "pg/shared_state.hpp"
+#include "pg/sql_args.hpp"
 
 namespace mvs::pg {
 
@@ -38,6 +42,28 @@ const char* template_of(const CreatedbStmt* stmt) {
             return defGetString(const_cast<DefElem*>(option));
     }
     return nullptr;
+}
+
+// The schedules of `roles` go to `to`, or are removed when `to` is invalid.
+void follow_role_change(List* roles, Oid to) {
+    if (!OidIsValid(get_extension_oid("matview_scheduler", true)))
+        return;
+    Oid* oids = static_cast<Oid*>(palloc(sizeof(Oid) * list_length(roles)));
+    int n = 0;
+    ListCell* cell = nullptr;
+    foreach (cell, roles)
+        oids[n++] = get_rolespec_oid(static_cast<RoleSpec*>(lfirst(cell)), false);
+    const CatalogAccess access = begin_catalog_access();
+    if (OidIsValid(to)) {
+        const uint64 moved = catalog_reassign_schedules(oids, n, to);
+        if (moved > 0)
+            ereport(NOTICE,
+                    (errmsg("%llu refresh schedule(s) now run as %s",
+                            static_cast<unsigned long long>(moved), GetUserNameFromId(to, false))));
+    } else {
+        catalog_drop_owned_schedules(oids, n);
+    }
+    end_catalog_access(access);
 }
 
 void on_utility(PlannedStmt* pstmt, const char* query, bool read_only,
@@ -79,6 +105,14 @@ void on_utility(PlannedStmt* pstmt, const char* query, bool read_only,
         prev_utility_hook(pstmt, query, read_only, context, params, env, dest, qc);
     else
         standard_ProcessUtility(pstmt, query, read_only, context, params, env, dest, qc);
+    // A schedule belongs to the role that made it: REASSIGN OWNED hands it over, DROP OWNED
+    // removes it, as they do with the role's objects in this database.
+    if (IsA(parsetree, ReassignOwnedStmt)) {
+        const ReassignOwnedStmt* stmt = castNode(ReassignOwnedStmt, parsetree);
+        follow_role_change(stmt->roles, get_rolespec_oid(stmt->newrole, false));
+    }
+    if (IsA(parsetree, DropOwnedStmt))
+        follow_role_change(castNode(DropOwnedStmt, parsetree)->roles, InvalidOid);
 }
 
 } // namespace
