@@ -2,14 +2,14 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MvsTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('refresh');
-$node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'matview_scheduler'");
-$node->start;
+my $node = new_node('refresh');
 
 $node->safe_psql('postgres', 'CREATE EXTENSION matview_scheduler');
 

@@ -3,22 +3,21 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MvsTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('databases');
-$node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'matview_scheduler'");
-$node->start;
+my $node = new_node('databases');
 
 # The databases that have a scheduler process, as a sorted list.
 my $schedulers_query = q{
 SELECT coalesce(string_agg(datname, ',' ORDER BY datname), '')
   FROM pg_stat_activity WHERE backend_type = 'matview_scheduler scheduler'};
 
-my $launcher_pid = $node->safe_psql('postgres',
-	q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'matview_scheduler launcher'});
+my $launcher_pid = pids_of($node, 'matview_scheduler launcher');
 like($launcher_pid, qr/^\d+$/, 'the launcher runs');
 
 # No database has the extension yet.
@@ -104,11 +103,8 @@ $node->safe_psql('postgres', 'INSERT INTO t VALUES (4)');
 ok($node->poll_query_until('postgres', 'SELECT n = 4 FROM v'),
 	'the remaining database is still refreshed');
 
-is( $node->safe_psql(
-		'postgres',
-		q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'matview_scheduler launcher'}),
-	$launcher_pid,
-	'the launcher kept running throughout');
+is(pids_of($node, 'matview_scheduler launcher'),
+	$launcher_pid, 'the launcher kept running throughout');
 
 $node->stop;
 done_testing();

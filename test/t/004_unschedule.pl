@@ -2,26 +2,25 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MvsTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('unschedule');
-$node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'matview_scheduler'");
-$node->start;
+my $node = new_node('unschedule');
 
 $node->safe_psql(
 	'postgres', q{
 CREATE EXTENSION matview_scheduler;
 CREATE TABLE items (x int);
 CREATE MATERIALIZED VIEW item_count AS SELECT count(*) AS n FROM items;
--- Refreshed every second throughout: its runs tell the time.
-CREATE MATERIALIZED VIEW clock AS SELECT pg_catalog.now() AS t;
 INSERT INTO items VALUES (1);
 SELECT schedule_refresh('item_count', '1 second');
-SELECT schedule_refresh('clock', '1 second');
 });
+# Refreshed every second throughout: its runs tell the time.
+clock_view($node);
 
 ok($node->poll_query_until('postgres', 'SELECT n = 1 FROM item_count'),
 	'the scheduled view is refreshed');
@@ -45,16 +44,10 @@ SELECT count(*) = 0 FROM matview_scheduler.runs
 
 my $runs_before = $node->safe_psql('postgres',
 	q{SELECT count(*) FROM matview_scheduler.runs WHERE view = 'item_count'::regclass});
-my $clock_mark = $node->safe_psql('postgres',
-	q{SELECT coalesce(max(run_id), 0) FROM matview_scheduler.runs});
 $node->safe_psql('postgres', 'INSERT INTO items SELECT generate_series(2, 10)');
 
 # Three more runs of the clock: three seconds in which the unscheduled view was due every second.
-ok( $node->poll_query_until(
-		'postgres', qq{
-SELECT count(*) >= 3 FROM matview_scheduler.runs
- WHERE view = 'clock'::regclass AND status = 'succeeded' AND run_id > $clock_mark}),
-	'the other schedule keeps running');
+ok(wait_clock_succeeded($node, 3), 'the other schedule keeps running');
 is( $node->safe_psql(
 		'postgres',
 		q{SELECT count(*) FROM matview_scheduler.runs WHERE view = 'item_count'::regclass}),

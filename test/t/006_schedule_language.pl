@@ -3,14 +3,14 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MvsTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('language');
-$node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'matview_scheduler'");
-$node->start;
+my $node = new_node('language');
 
 $node->safe_psql(
 	'postgres', q{
@@ -20,33 +20,15 @@ CREATE MATERIALIZED VIEW limited AS SELECT count(*) AS n FROM items;
 CREATE MATERIALIZED VIEW bounded AS SELECT count(*) AS n FROM items;
 CREATE MATERIALIZED VIEW one_shot AS SELECT count(*) AS n FROM items;
 CREATE MATERIALIZED VIEW by_cron AS SELECT count(*) AS n FROM items;
--- Refreshed every second throughout: its runs tell the time.
-CREATE MATERIALIZED VIEW clock AS SELECT pg_catalog.now() AS t;
-SELECT schedule_refresh('clock', '1 second');
 });
+# Refreshed every second throughout: its runs tell the time.
+clock_view($node);
 
 sub runs_of
 {
 	my ($view) = @_;
 	return $node->safe_psql('postgres',
 		"SELECT count(*) FROM matview_scheduler.runs WHERE view = '$view'::regclass");
-}
-
-sub clock_mark
-{
-	return $node->safe_psql('postgres',
-		q{SELECT coalesce(max(run_id), 0) FROM matview_scheduler.runs WHERE view = 'clock'::regclass});
-}
-
-# Waits until the clock view has had $n more successful runs: $n seconds of scheduler time.
-sub wait_clock
-{
-	my ($n) = @_;
-	my $mark = clock_mark();
-	return $node->poll_query_until(
-		'postgres', qq{
-SELECT count(*) >= $n FROM matview_scheduler.runs
- WHERE view = 'clock'::regclass AND status = 'succeeded' AND run_id > $mark});
 }
 
 # repeats: three runs, then finished and still listed.
@@ -56,7 +38,7 @@ ok( $node->poll_query_until(
 SELECT finished AND runs_total = 3 AND next_run IS NULL
   FROM matview_scheduler.status WHERE view = 'limited'::regclass}),
 	'a schedule with repeats => 3 finishes after three runs');
-ok(wait_clock(3), 'time passes');
+ok(wait_clock_succeeded($node, 3), 'time passes');
 is(runs_of('limited'), '3', 'and runs no more');
 
 # until: no run after it.
@@ -84,7 +66,7 @@ ok( $node->poll_query_until(
 SELECT finished AND last_status = 'succeeded'
   FROM matview_scheduler.status WHERE view = 'one_shot'::regclass}),
 	'and is finished');
-ok(wait_clock(2), 'time passes');
+ok(wait_clock_succeeded($node, 2), 'time passes');
 is(runs_of('one_shot'), '1', 'once means one run');
 
 # once with start_at: at that time, not before.

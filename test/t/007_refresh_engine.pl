@@ -4,41 +4,20 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MvsTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('refresh_engine');
-$node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'matview_scheduler'");
-$node->start;
+my $node = new_node('refresh_engine');
 
-$node->safe_psql(
-	'postgres', q{
-CREATE EXTENSION matview_scheduler;
--- Refreshed every second throughout: its runs tell the time.
-CREATE MATERIALIZED VIEW clock AS SELECT pg_catalog.now() AS t;
-SELECT schedule_refresh('clock', '1 second');
-});
+$node->safe_psql('postgres', 'CREATE EXTENSION matview_scheduler');
+# Refreshed every second throughout: its runs tell the time.
+clock_view($node);
 
-# Runs the clock view has started so far.
-sub clock_runs
-{
-	return $node->safe_psql('postgres',
-		q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'clock'::regclass});
-}
-
-# Waits until the clock view has had $n more runs: about $n seconds of scheduler time.
-sub wait_clock
-{
-	my ($n) = @_;
-	my $mark = clock_runs();
-	return $node->poll_query_until(
-		'postgres', qq{
-SELECT runs_total >= $mark + $n FROM matview_scheduler.status WHERE view = 'clock'::regclass});
-}
-
-ok(wait_clock(1), 'the clock view is refreshed');
+ok(wait_clock($node, 1), 'the clock view is refreshed');
 
 # ---------------------------------------------------------------------------------------------
 # A long refresh runs in its own worker: the every-second clock keeps getting runs meanwhile, and
@@ -432,7 +411,7 @@ SELECT status FROM matview_scheduler.runs WHERE run_id = $after_lock}),
 
 # ---------------------------------------------------------------------------------------------
 # Through all of it the scheduler kept going and nothing crashed.
-ok(wait_clock(2), 'the clock view is still refreshed');
+ok(wait_clock($node, 2), 'the clock view is still refreshed');
 ok( !$node->log_contains(qr/terminated by signal|exited with exit code [1-9]/),
 	'no server process crashed');
 

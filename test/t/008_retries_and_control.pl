@@ -5,41 +5,19 @@ use strict;
 use warnings;
 
 use JSON::PP;
+use FindBin;
+use lib $FindBin::RealBin;
+use MvsTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use Time::HiRes qw(time);
 
-my $node = PostgreSQL::Test::Cluster->new('retries_and_control');
-$node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'matview_scheduler'");
-$node->start;
+my $node = new_node('retries_and_control');
 
-$node->safe_psql(
-	'postgres', q{
-CREATE EXTENSION matview_scheduler;
--- Refreshed every second throughout: its runs tell the time.
-CREATE MATERIALIZED VIEW clock AS SELECT pg_catalog.now() AS t;
-SELECT schedule_refresh('clock', '1 second');
-});
-
-# Runs the clock view has started so far (its run history is capped later on, so the counter
-# rather than the rows).
-sub clock_runs
-{
-	return $node->safe_psql('postgres',
-		q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'clock'::regclass});
-}
-
-# Waits until the clock view has had $n more runs: about $n seconds of scheduler time.
-sub wait_clock
-{
-	my ($n) = @_;
-	my $mark = clock_runs();
-	return $node->poll_query_until(
-		'postgres', qq{
-SELECT runs_total >= $mark + $n FROM matview_scheduler.status WHERE view = 'clock'::regclass});
-}
+$node->safe_psql('postgres', 'CREATE EXTENSION matview_scheduler');
+# Refreshed every second throughout: its runs tell the time. wait_clock counts them by
+# runs_total, not by rows of the run history, which is capped later on.
+clock_view($node);
 
 # A session that listens for the notification sent after each run. psql prints a notification
 # after the next command it runs, so the listener runs short queries until the one wanted is in.
@@ -52,22 +30,23 @@ my $notification_line = qr{^Asynchronous\ notification\ "matview_scheduler"\ wit
 sub wait_notification
 {
 	my ($run_id) = @_;
-	my $deadline = time() + $PostgreSQL::Test::Utils::timeout_default;
-	while (!exists $notified{$run_id} && time() < $deadline)
-	{
-		my $out = $listener->query_safe('SELECT pg_sleep(0.1)');
-		while ($out =~ /$notification_line/g)
-		{
-			my $payload = eval { decode_json($1) };
-			if (!defined $payload)
+	wait_for(
+		sub {
+			return 1 if exists $notified{$run_id};
+			my $out = $listener->query_safe('SELECT 1');
+			while ($out =~ /$notification_line/g)
 			{
-				diag("not JSON: $1");
-				$notified{invalid} = $1;
-				next;
+				my $payload = eval { decode_json($1) };
+				if (!defined $payload)
+				{
+					diag("not JSON: $1");
+					$notified{invalid} = $1;
+					next;
+				}
+				$notified{ $payload->{run_id} } = $payload;
 			}
-			$notified{ $payload->{run_id} } = $payload;
-		}
-	}
+			return exists $notified{$run_id};
+		});
 	return $notified{$run_id};
 }
 
@@ -81,7 +60,7 @@ sub describe_payload
 		  qw(view run_id status manual));
 }
 
-ok(wait_clock(1), 'the clock view is refreshed');
+ok(wait_clock($node, 1), 'the clock view is refreshed');
 
 # ---------------------------------------------------------------------------------------------
 # Retries: a failing view on an hourly grid whose first run is in a second, retried after 1 s and
@@ -153,7 +132,7 @@ SELECT format('%s %s %s %s %s %s', runs_total, failures_total, consecutive_failu
 	'3 3 3 0 22012 t',
 	'after max_retries the schedule is back on its grid: next run at start_at + 1 hour');
 # Another retry would have been due 4 s after the last failure.
-ok(wait_clock(6), 'time passes');
+ok(wait_clock($node, 6), 'time passes');
 is( $node->safe_psql(
 		'postgres', q{
 SELECT count(*) FROM matview_scheduler.runs WHERE view = 'flaky'::regclass}),
@@ -342,7 +321,7 @@ my $paused_runs = $node->safe_psql('postgres',
 	q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'pausable'::regclass});
 my $paused_mark = $node->safe_psql('postgres',
 	q{SELECT max(run_id) FROM matview_scheduler.runs WHERE view = 'pausable'::regclass});
-ok(wait_clock(4), 'the clock view keeps getting runs meanwhile');
+ok(wait_clock($node, 4), 'the clock view keeps getting runs meanwhile');
 is( $node->safe_psql(
 		'postgres', qq{
 SELECT format('%s %s', runs_total,

@@ -3,15 +3,14 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MvsTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('pool');
-$node->init;
-$node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'matview_scheduler'\nmatview_scheduler.max_workers = 2");
-$node->start;
+my $node = new_node('pool', 'matview_scheduler.max_workers = 2');
 
 $node->safe_psql(
 	'postgres', q{
@@ -22,15 +21,17 @@ CREATE MATERIALIZED VIEW c AS SELECT pg_catalog.now() AS t;
 SELECT schedule_refresh('a', '1 second');
 });
 
-my $workers = q{
-SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity
- WHERE backend_type = 'matview_scheduler refresh' AND datname = 'postgres'};
+# The refresh workers' pids.
+sub workers
+{
+	return pids_of($node, 'matview_scheduler refresh', q{AND datname = 'postgres'});
+}
 
 ok( $node->poll_query_until(
 		'postgres',
 		q{SELECT count(*) >= 2 FROM matview_scheduler.runs WHERE status = 'succeeded'}),
 	'the view is refreshed');
-my $first = $node->safe_psql('postgres', $workers);
+my $first = workers();
 isnt($first, '', 'a refresh worker stays up between runs');
 my $mark = $node->safe_psql('postgres', 'SELECT max(run_id) FROM matview_scheduler.runs');
 ok( $node->poll_query_until(
@@ -38,7 +39,7 @@ ok( $node->poll_query_until(
 		"SELECT count(*) >= 3 FROM matview_scheduler.runs WHERE status = 'succeeded' AND run_id > $mark"
 	),
 	'three more runs');
-is($node->safe_psql('postgres', $workers), $first, 'and the same process took them');
+is(workers(), $first, 'and the same process took them');
 
 # Three views every second with room for two workers: never more than two.
 $node->safe_psql('postgres',

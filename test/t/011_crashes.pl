@@ -5,92 +5,34 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MvsTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
 
-my $node = PostgreSQL::Test::Cluster->new('crashes');
-$node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'matview_scheduler'\nrestart_after_crash = on");
-$node->start;
+my $node = new_node('crashes', 'restart_after_crash = on');
 
-$node->safe_psql(
-	'postgres', q{
-CREATE EXTENSION matview_scheduler;
--- Refreshed every second throughout: its runs tell the time.
-CREATE MATERIALIZED VIEW clock AS SELECT pg_catalog.now() AS t;
-SELECT schedule_refresh('clock', '1 second');
--- How long each slow view's refresh sleeps; set to 0 to make it quick again.
-CREATE TABLE nap (view text PRIMARY KEY, secs float8 NOT NULL);
-CREATE FUNCTION nap_for(v text) RETURNS int LANGUAGE sql
-    AS $$ SELECT 1 FROM pg_sleep((SELECT secs FROM nap WHERE view = v)) $$;
-});
+$node->safe_psql('postgres', 'CREATE EXTENSION matview_scheduler');
+# Refreshed every second throughout: its runs tell the time.
+clock_view($node);
+# How long each slow view's refresh sleeps; set to 0 to make it quick again.
+nap_table($node);
 
-sub clock_runs
-{
-	return $node->safe_psql('postgres',
-		q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'clock'::regclass});
-}
-
-# Waits until the clock view has had $n more runs.
-sub wait_clock
-{
-	my ($n) = @_;
-	my $mark = clock_runs();
-	return $node->poll_query_until(
-		'postgres', qq{
-SELECT runs_total >= $mark + $n FROM matview_scheduler.status WHERE view = 'clock'::regclass});
-}
-
-# The pids of our processes of one kind, comma-separated, in pid order.
-sub pids_of
-{
-	my ($type, $extra) = @_;
-	$extra //= '';
-	return $node->safe_psql(
-		'postgres', qq{
-SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM pg_stat_activity
- WHERE backend_type = '$type' $extra});
-}
-
-# A view whose refresh sleeps as long as nap says.
-sub slow_view
-{
-	my ($name, $secs) = @_;
-	$node->safe_psql(
-		'postgres', qq{
-INSERT INTO nap VALUES ('$name', $secs);
-CREATE MATERIALIZED VIEW $name AS SELECT nap_for('$name') AS x WITH NO DATA;
-});
-}
-
-# Waits until a refresh worker is refreshing $view, and returns its pid.
-sub wait_refreshing
-{
-	my ($view) = @_;
-	my $cond = qq{AND application_name = 'matview_scheduler refresh public.$view'
-                      AND wait_event = 'PgSleep'};
-	$node->poll_query_until(
-		'postgres', qq{
-SELECT count(*) = 1 FROM pg_stat_activity
- WHERE backend_type = 'matview_scheduler refresh' $cond})
-	  or return undef;
-	return pids_of('matview_scheduler refresh', $cond);
-}
-
-ok(wait_clock(1), 'the clock view is refreshed');
+ok(wait_clock($node, 1), 'the clock view is refreshed');
 
 # ---------------------------------------------------------------------------------------------
 # 1. A refresh worker killed with SIGKILL: the postmaster restarts all backends.
-slow_view('killed', 60);
+slow_view($node, 'killed', 60);
 $node->safe_psql('postgres', q{SELECT schedule_refresh('killed', '1 second')});
-my $victim = wait_refreshing('killed');
+my $victim = wait_refreshing($node, 'killed');
 ok($victim, 'the slow view is being refreshed');
 my $killed_run = $node->safe_psql('postgres',
 	q{SELECT run_id FROM matview_scheduler.runs WHERE view = 'killed'::regclass AND status = 'running'});
 like($killed_run, qr/^\d+$/, 'its run is recorded running');
-my $scheduler_before = pids_of('matview_scheduler scheduler');
+my $scheduler_before = pids_of($node, 'matview_scheduler scheduler');
 # Later refreshes of it are quick.
 $node->safe_psql('postgres', q{UPDATE nap SET secs = 0 WHERE view = 'killed'});
 my $log_offset = -s $node->logfile;
@@ -107,13 +49,13 @@ ok( $node->poll_query_until(
 		'postgres', q{
 SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'matview_scheduler scheduler'}),
 	'a scheduler is back');
-isnt(pids_of('matview_scheduler scheduler'), $scheduler_before, 'it is a new process');
+isnt(pids_of($node, 'matview_scheduler scheduler'), $scheduler_before, 'it is a new process');
 ok( $node->poll_query_until(
 		'postgres', qq{
 SELECT count(*) >= 2 FROM matview_scheduler.runs
  WHERE view = 'killed'::regclass AND run_id > $killed_run AND status = 'succeeded'}),
 	'the killed view\'s schedule runs again');
-ok(wait_clock(2), 'the clock view is refreshed again');
+ok(wait_clock($node, 2), 'the clock view is refreshed again');
 is( $node->safe_psql('postgres',
 		q{SELECT count(*) FROM matview_scheduler.runs WHERE status = 'running' AND finished IS NOT NULL}),
 	'0', 'no finished run is left running');
@@ -121,7 +63,7 @@ $node->safe_psql('postgres', q{SELECT unschedule_refresh('killed')});
 
 # ---------------------------------------------------------------------------------------------
 # 2. The scheduler, and then the launcher, terminated: each is back within seconds.
-my $scheduler = pids_of('matview_scheduler scheduler');
+my $scheduler = pids_of($node, 'matview_scheduler scheduler');
 like($scheduler, qr/^\d+$/, 'one scheduler');
 $node->safe_psql('postgres', "SELECT pg_terminate_backend($scheduler)");
 ok( $node->poll_query_until(
@@ -129,11 +71,11 @@ ok( $node->poll_query_until(
 SELECT count(*) = 1 FROM pg_stat_activity
  WHERE backend_type = 'matview_scheduler scheduler' AND pid <> $scheduler}),
 	'a new scheduler after pg_terminate_backend');
-ok(wait_clock(2), 'the schedule keeps running after the scheduler was terminated');
+ok(wait_clock($node, 2), 'the schedule keeps running after the scheduler was terminated');
 
-my $launcher = pids_of('matview_scheduler launcher');
+my $launcher = pids_of($node, 'matview_scheduler launcher');
 like($launcher, qr/^\d+$/, 'one launcher');
-$scheduler = pids_of('matview_scheduler scheduler');
+$scheduler = pids_of($node, 'matview_scheduler scheduler');
 $node->safe_psql('postgres', "SELECT pg_terminate_backend($launcher)");
 ok( $node->poll_query_until(
 		'postgres', qq{
@@ -144,19 +86,19 @@ ok( $node->poll_query_until(
 		'postgres', q{
 SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'matview_scheduler scheduler'}),
 	'exactly one scheduler under the new launcher');
-ok(wait_clock(2), 'the schedule keeps running after the launcher was terminated');
+ok(wait_clock($node, 2), 'the schedule keeps running after the launcher was terminated');
 is( $node->safe_psql('postgres',
 		q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'matview_scheduler scheduler'}),
 	'1', 'still exactly one scheduler');
 
 # ---------------------------------------------------------------------------------------------
 # 3. A running refresh cancelled: recorded failed with 57014, then retried after retry_delay.
-slow_view('cancelled', 60);
+slow_view($node, 'cancelled', 60);
 $node->safe_psql(
 	'postgres', q{
 SELECT schedule_refresh('cancelled', '1 hour', start_at => now() + interval '1 second',
                         retry_delay => '1 second', max_retries => 2)});
-$victim = wait_refreshing('cancelled');
+$victim = wait_refreshing($node, 'cancelled');
 ok($victim, 'the view to cancel is being refreshed');
 $node->safe_psql('postgres', q{UPDATE nap SET secs = 0 WHERE view = 'cancelled'});
 is($node->safe_psql('postgres', "SELECT pg_cancel_backend($victim)"), 't', 'refresh cancelled');
@@ -191,9 +133,9 @@ $node->safe_psql('postgres', q{SELECT unschedule_refresh('cancelled')});
 # ---------------------------------------------------------------------------------------------
 # 4. A fast shutdown in the middle of a refresh, then a start: the run is interrupted, and the
 # clock's due times missed while down are coalesced into one run.
-slow_view('shutdown', 60);
+slow_view($node, 'shutdown', 60);
 $node->safe_psql('postgres', q{SELECT schedule_refresh('shutdown', '1 hour', start_at => now())});
-ok(wait_refreshing('shutdown'), 'the slow view is being refreshed');
+ok(wait_refreshing($node, 'shutdown'), 'the slow view is being refreshed');
 $node->safe_psql('postgres', q{UPDATE nap SET secs = 0 WHERE view = 'shutdown'});
 my $shutdown_run = $node->safe_psql('postgres',
 	q{SELECT run_id FROM matview_scheduler.runs WHERE view = 'shutdown'::regclass AND status = 'running'});

@@ -4,26 +4,18 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MvsTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $primary = PostgreSQL::Test::Cluster->new('primary');
-$primary->init(allows_streaming => 1);
-$primary->append_conf('postgresql.conf', "shared_preload_libraries = 'matview_scheduler'");
-$primary->start;
-
-$primary->safe_psql(
-	'postgres', q{
-CREATE EXTENSION matview_scheduler;
-CREATE MATERIALIZED VIEW clock AS SELECT pg_catalog.now() AS t;
-SELECT schedule_refresh('clock', '1 second');
-CREATE TABLE nap (secs float8 NOT NULL);
-INSERT INTO nap VALUES (60);
-CREATE FUNCTION nap_for() RETURNS int LANGUAGE sql
-    AS $$ SELECT 1 FROM pg_sleep((SELECT secs FROM nap)) $$;
-CREATE MATERIALIZED VIEW slow AS SELECT nap_for() AS x WITH NO DATA;
-});
+my $primary = new_node('primary', { allows_streaming => 1 });
+$primary->safe_psql('postgres', 'CREATE EXTENSION matview_scheduler');
+clock_view($primary);
+nap_table($primary);
+slow_view($primary, 'slow', 60);
 ok( $primary->poll_query_until(
 		'postgres', q{
 SELECT runs_total >= 2 FROM matview_scheduler.status WHERE view = 'clock'::regclass}),
@@ -46,11 +38,7 @@ SELECT count(*) FROM pg_stat_activity WHERE backend_type LIKE 'matview_scheduler
 is($standby->safe_psql('postgres', 'SELECT pg_is_in_recovery()'), 't', 'the standby is in recovery');
 # The standby has replayed clock runs the primary recorded since the standby started: time for
 # a launcher or scheduler to have shown up there, had one been started.
-my $mark = $standby->safe_psql('postgres',
-	q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'clock'::regclass});
-ok( $standby->poll_query_until(
-		'postgres', qq{
-SELECT runs_total >= $mark + 2 FROM matview_scheduler.status WHERE view = 'clock'::regclass}),
+ok(wait_clock($standby, 2),
 	'the standby replays the clock view\'s runs, and its status view can be read');
 is(our_processes($standby), '0', 'no matview_scheduler process on the standby');
 is( $standby->safe_psql(
@@ -63,13 +51,9 @@ is(our_processes($primary) >= 2 ? 'yes' : 'no', 'yes', 'the primary has its laun
 
 # A slow refresh running on the primary when it stops hard.
 $primary->safe_psql('postgres', q{SELECT schedule_refresh('slow', '1 hour', start_at => now())});
-ok( $primary->poll_query_until(
-		'postgres', q{
-SELECT count(*) = 1 FROM pg_stat_activity
- WHERE backend_type = 'matview_scheduler refresh' AND wait_event = 'PgSleep'}),
-	'the slow view is being refreshed on the primary');
+ok(defined wait_refreshing($primary, 'slow'), 'the slow view is being refreshed on the primary');
 # Later refreshes of it are quick.
-$primary->safe_psql('postgres', q{UPDATE nap SET secs = 0});
+$primary->safe_psql('postgres', q{UPDATE nap SET secs = 0 WHERE view = 'slow'});
 my $slow_run = $primary->safe_psql('postgres',
 	q{SELECT run_id FROM matview_scheduler.runs WHERE view = 'slow'::regclass AND status = 'running'});
 like($slow_run, qr/^\d+$/, 'its run is recorded running');

@@ -4,46 +4,24 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MvsTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
 
-my $node = PostgreSQL::Test::Cluster->new('cluster');
-$node->init;
 # Several databases, each with a scheduler and its warm refresh workers: room for them all.
-$node->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'matview_scheduler'\nmax_worker_processes = 32");
-$node->start;
+my $node = new_node('cluster', 'max_worker_processes = 32');
 
 # A database with the extension and a clock view refreshed every second.
 sub database_with_clock
 {
 	my ($db) = @_;
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
-	$node->safe_psql(
-		$db, q{
-CREATE EXTENSION matview_scheduler;
-CREATE MATERIALIZED VIEW clock AS SELECT pg_catalog.now() AS t;
-SELECT schedule_refresh('clock', '1 second');
-});
-}
-
-sub clock_runs
-{
-	my ($db) = @_;
-	return $node->safe_psql($db,
-		q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'clock'::regclass});
-}
-
-# Waits until $db's clock view has had $n more runs.
-sub wait_clock
-{
-	my ($db, $n) = @_;
-	my $mark = clock_runs($db);
-	return $node->poll_query_until(
-		$db, qq{
-SELECT runs_total >= $mark + $n FROM matview_scheduler.status WHERE view = 'clock'::regclass});
+	$node->safe_psql($db, 'CREATE EXTENSION matview_scheduler');
+	clock_view($node, $db);
 }
 
 # A query: whether $n schedulers are connected to $db.
@@ -68,7 +46,7 @@ sub timed
 # ---------------------------------------------------------------------------------------------
 # DROP DATABASE (without FORCE) and ALTER DATABASE ... RENAME, with a schedule running.
 database_with_clock('doomed');
-ok(wait_clock('doomed', 2), 'the database to drop has its clock refreshed');
+ok(wait_clock($node, 2, 'doomed'), 'the database to drop has its clock refreshed');
 ok( $node->poll_query_until('postgres', schedulers_in('doomed', 1)),
 	'and a scheduler connected to it');
 my $took = timed('postgres', 'DROP DATABASE doomed');
@@ -77,20 +55,19 @@ is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_database WHERE datname
 	'0', 'the database is gone');
 
 database_with_clock('oldname');
-ok(wait_clock('oldname', 2), 'the database to rename has its clock refreshed');
+ok(wait_clock($node, 2, 'oldname'), 'the database to rename has its clock refreshed');
 $took = timed('postgres', 'ALTER DATABASE oldname RENAME TO newname');
 cmp_ok($took, '<', 4, 'ALTER DATABASE ... RENAME is not held up by the scheduler or its workers');
 ok( $node->poll_query_until('postgres', schedulers_in('newname', 1)),
 	'the renamed database has a scheduler again');
-ok(wait_clock('newname', 2), 'its schedule keeps running under the new name');
+ok(wait_clock($node, 2, 'newname'), 'its schedule keeps running under the new name');
 
 # ---------------------------------------------------------------------------------------------
 # Owners losing their rights, or dropped.
+$node->safe_psql('postgres', 'CREATE EXTENSION matview_scheduler');
+clock_view($node);
 $node->safe_psql(
 	'postgres', q{
-CREATE EXTENSION matview_scheduler;
-CREATE MATERIALIZED VIEW clock AS SELECT pg_catalog.now() AS t;
-SELECT schedule_refresh('clock', '1 second');
 CREATE TABLE base (x int);
 INSERT INTO base VALUES (1);
 CREATE ROLE alice;
@@ -132,14 +109,14 @@ ok(defined wait_status('cv', 'succeeded'), 'carol\'s view is refreshed');
 $node->safe_psql('postgres', 'REVOKE SELECT ON base FROM alice');
 like(wait_status('av', 'failed', '42501'), qr/permission denied for table base/,
 	'after REVOKE, alice\'s refreshes fail with the permission error');
-ok(wait_clock('postgres', 2), 'the clock keeps running');
+ok(wait_clock($node, 2), 'the clock keeps running');
 $node->safe_psql('postgres', 'GRANT SELECT ON base TO alice');
 ok(defined wait_status('av', 'succeeded'), 'after GRANT, alice\'s view is refreshed again');
 
 $node->safe_psql('postgres', 'ALTER MATERIALIZED VIEW av OWNER TO bob');
 like(wait_status('av', 'failed', '42501'), qr/must be owner of materialized view av/,
 	'once alice no longer owns the view, her schedule fails saying she must own it');
-ok(wait_clock('postgres', 2), 'the clock keeps running');
+ok(wait_clock($node, 2), 'the clock keeps running');
 
 # DROP OWNED takes dave's view, and its schedule with it; then dave can be dropped.
 my ($ret, $stdout, $stderr) =
@@ -150,21 +127,44 @@ like($stderr, qr/the refresh schedule of public\.dv was removed with it/,
 is( $node->safe_psql('postgres',
 		q{SELECT count(*) FROM matview_scheduler.schedules WHERE owner::text NOT IN (SELECT rolname FROM pg_roles)}),
 	'0', 'no schedule is left with a dropped owner');
-ok(wait_clock('postgres', 2), 'the clock keeps running');
+ok(wait_clock($node, 2), 'the clock keeps running');
 ok(defined wait_status('clock', 'succeeded'), 'and succeeds');
 
-# REASSIGN OWNED gives carol's view to another role, and carol is dropped: her schedule, which
-# ran as carol, now fails on every run with a message that says why, and the others carry on.
+# REASSIGN OWNED hands carol's view and her schedule to bob; carol can then be dropped, and the
+# schedule runs as bob.
+$node->safe_psql('postgres', 'GRANT SELECT ON base TO bob');
 ($ret, $stdout, $stderr) = $node->psql('postgres',
 	'REASSIGN OWNED BY carol TO bob; DROP OWNED BY carol; DROP ROLE carol');
 is($ret, 0, 'REASSIGN OWNED, DROP OWNED and DROP ROLE succeed') or diag($stderr);
+like($stderr, qr/1 refresh schedule\(s\) now run as bob/, 'REASSIGN OWNED says the schedule moved');
+is($node->safe_psql('postgres', q{SELECT owner FROM matview_scheduler.status WHERE view = 'cv'::regclass}),
+	'bob', 'the schedule now belongs to bob');
 my $last_cv = $node->safe_psql('postgres',
+	q{SELECT max(run_id) FROM matview_scheduler.runs WHERE view = 'cv'::regclass});
+ok( $node->poll_query_until(
+		'postgres', qq{
+SELECT count(*) >= 2 AND bool_and(status = 'succeeded') FROM matview_scheduler.runs
+ WHERE view = 'cv'::regclass AND run_id > $last_cv AND status <> 'running'}),
+	'and its runs, now as bob, succeed');
+
+# A role that owns no object can be dropped while it has a schedule: each run then fails with a
+# message that says why, and the others carry on.
+$node->safe_psql(
+	'postgres', q{
+CREATE ROLE erin;
+GRANT bob TO erin;
+SET ROLE erin;
+SELECT schedule_refresh('cv', '1 second');
+RESET ROLE;
+DROP ROLE erin;
+});
+$last_cv = $node->safe_psql('postgres',
 	q{SELECT max(run_id) FROM matview_scheduler.runs WHERE view = 'cv'::regclass});
 ok( $node->poll_query_until(
 		'postgres', qq{
 SELECT count(*) >= 2 FROM matview_scheduler.runs
  WHERE view = 'cv'::regclass AND run_id > $last_cv AND status <> 'running'}),
-	'carol\'s former schedule still runs');
+	'the schedule of a dropped role still runs');
 is( $node->safe_psql(
 		'postgres', qq{
 SELECT string_agg(DISTINCT status || ' ' || sqlstate, ',') FROM matview_scheduler.runs
@@ -178,7 +178,7 @@ like( $node->safe_psql('postgres',
 is( $node->safe_psql('postgres',
 		q{SELECT last_status FROM matview_scheduler.status WHERE view = 'cv'::regclass}),
 	'failed', 'status shows it failed');
-ok(wait_clock('postgres', 2), 'the clock keeps running');
+ok(wait_clock($node, 2), 'the clock keeps running');
 ok(defined wait_status('clock', 'succeeded'), 'and succeeds');
 
 # ---------------------------------------------------------------------------------------------

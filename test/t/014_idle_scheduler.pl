@@ -3,14 +3,14 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MvsTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('idle');
-$node->init;
-$node->append_conf('postgresql.conf', "shared_preload_libraries = 'matview_scheduler'");
-$node->start;
+my $node = new_node('idle');
 
 $node->safe_psql(
 	'postgres', q{
@@ -33,8 +33,7 @@ ok( $node->poll_query_until(
 		'postgres', q{SELECT count(*) = 0 FROM matview_scheduler.runs WHERE status = 'running'}),
 	'nothing is running');
 
-my $pid = $node->safe_psql('postgres',
-	q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'matview_scheduler scheduler'});
+my $pid = pids_of($node, 'matview_scheduler scheduler');
 sub wakeups
 {
 	open(my $fh, '<', "/proc/$pid/status") or die "no /proc/$pid/status: $!";

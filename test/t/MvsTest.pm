@@ -12,14 +12,16 @@ use PostgreSQL::Test::Utils;
 use Time::HiRes qw(usleep);
 
 our @EXPORT = qw(new_node clock_view clock_runs wait_clock nap_table slow_view pids_of
-  wait_refreshing wait_for log_count);
+  wait_refreshing wait_for log_count wait_clock_succeeded);
 
-# A started node preloading matview_scheduler; more postgresql.conf lines may follow.
+# A started node preloading matview_scheduler; more postgresql.conf lines may follow. A hash
+# reference before them holds options for init (e.g. { allows_streaming => 1 }).
 sub new_node
 {
 	my ($name, @conf) = @_;
+	my %init = ref $conf[0] eq 'HASH' ? %{ shift @conf } : ();
 	my $node = PostgreSQL::Test::Cluster->new($name);
-	$node->init;
+	$node->init(%init);
 	$node->append_conf('postgresql.conf',
 		join("\n", "shared_preload_libraries = 'matview_scheduler'", @conf));
 	$node->start;
@@ -123,6 +125,20 @@ sub log_count
 	my $log = slurp_file($node->logfile, $offset // 0);
 	my @matches = ($log =~ /$regex/gm);
 	return scalar @matches;
+}
+
+# Waits until the clock view has had $n more successful runs in $db, started after the call: unlike
+# wait_clock, which counts runs started, only runs that have ended and succeeded count.
+sub wait_clock_succeeded
+{
+	my ($node, $n, $db) = @_;
+	$db //= 'postgres';
+	my $mark = $node->safe_psql($db,
+		q{SELECT coalesce(max(run_id), 0) FROM matview_scheduler.runs WHERE view = 'clock'::regclass});
+	return $node->poll_query_until(
+		$db, qq{
+SELECT count(*) >= $n FROM matview_scheduler.runs
+ WHERE view = 'clock'::regclass AND status = 'succeeded' AND run_id > $mark});
 }
 
 1;
