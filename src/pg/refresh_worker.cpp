@@ -1,5 +1,7 @@
 #include "pg/refresh_worker.hpp"
 
+#include <algorithm>
+
 extern "C" {
 #include "access/xact.h"
 #include "executor/spi.h"
@@ -19,6 +21,7 @@ extern "C" {
 
 #include "pg/refresh_lock.hpp"
 #include "pg/run_catalog.hpp"
+#include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
 #include "pg/spi_support.hpp"
 #include "pg/worker_pool.hpp"
@@ -40,6 +43,8 @@ ManualRunShared* shared = nullptr; // refresh_now() runs only
 
 // The run this process is carrying out, until it is recorded; 0: none.
 int64 run_in_flight = 0;
+// A refresh_now() worker holding one of the database's max_workers places.
+bool holding_place = false;
 
 // In a PG_CATCH: logs the error, keeps a copy in `outer`, and rolls the transaction back.
 ErrorData* take_error(MemoryContext outer) {
@@ -95,6 +100,32 @@ void settle_run_on_exit(int, Datum) {
     PG_END_TRY();
     tell_caller(run_id, true, false, "57P01", message);
     RESUME_INTERRUPTS();
+}
+
+// A refresh_now() run starts when one of the database's max_workers places is free, like a
+// scheduled one; until then it waits here (visible in pg_stat_activity).
+void wait_for_place() {
+    const int limit = std::min(setting_max_workers, kPoolCapacity);
+    bool announced = false;
+    while (!take_manual_place(MyDatabaseId, limit)) {
+        if (!announced) {
+            pgstat_report_activity(STATE_RUNNING, "waiting for a free refresh worker "
+                                                  "(matview_scheduler.max_workers)");
+            announced = true;
+        }
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100,
+                        PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+    }
+    holding_place = true;
+    pgstat_report_activity(STATE_IDLE, nullptr);
+}
+
+void give_back_place(int, Datum) {
+    if (holding_place)
+        release_manual_place(MyDatabaseId);
+    holding_place = false;
 }
 
 void record(int64 run_id, const char* status, const char* sqlstate, const char* message) {
@@ -319,6 +350,8 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
         run_in_flight = run_id;
         tell_caller(run_id, false, false, nullptr, nullptr);
         MemoryContextSwitchTo(run_context);
+        before_shmem_exit(give_back_place, 0);
+        wait_for_place();
         carry_out(run_id, args, 0);
         proc_exit(0);
     }

@@ -239,7 +239,10 @@ IterationResult plan_runs(MemoryContext keep) {
     }
     const TimestampTz now = GetCurrentTimestamp();
     const int busy_workers = pool_busy_count();
-    int free_workers = std::max(0, worker_limit() - busy_workers - waiting_count());
+    // Places under way stay reserved; refresh_now() workers may hold some of the rest.
+    const int held = busy_workers + waiting_count();
+    int free_workers =
+        reserve_pool_places(MyDatabaseId, held, std::max(0, worker_limit() - held), worker_limit());
     const int limit = free_workers + busy_workers + 1;
     DueSchedule* due = nullptr;
     int64 excluded[kMaxQuarantined];
@@ -387,6 +390,9 @@ extern "C" void mvs_scheduler_main(Datum arg) {
         MemoryContextSwitchTo(loop_context);
         if (!plan.held)
             start_workers(plan);
+        // Places reserved and not used go back to refresh_now().
+        (void)reserve_pool_places(MyDatabaseId, pool_busy_count() + waiting_count(), 0,
+                                  worker_limit());
         MemoryContextSwitchTo(TopMemoryContext);
         MemoryContextReset(loop_context);
         long wait_ms = plan.wait_ms;

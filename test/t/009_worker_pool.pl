@@ -57,6 +57,34 @@ SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'matview_scheduler re
 	'<=', 2,
 	'by at most max_workers processes');
 
+# refresh_now() shares the max_workers places with the schedules: while two slow scheduled
+# refreshes hold both, a refresh_now() run waits, and starts once one of them has ended.
+$node->safe_psql('postgres',
+	q{SELECT unschedule_refresh('a'), unschedule_refresh('b'), unschedule_refresh('c')});
+nap_table($node);
+slow_view($node, 's1', 3);
+slow_view($node, 's2', 3);
+$node->safe_psql('postgres', q{
+SELECT schedule_refresh('s1', 'once', start_at => now()), schedule_refresh('s2', 'once', start_at => now())});
+ok(defined wait_refreshing($node, 's1') && defined wait_refreshing($node, 's2'),
+	'two slow refreshes hold both places');
+my $manual = $node->safe_psql('postgres', q{SELECT refresh_now('a')});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT count(*) = 1 FROM pg_stat_activity
+ WHERE backend_type = 'matview_scheduler refresh' AND query LIKE 'waiting for a free refresh worker%'}),
+	'the refresh_now() run waits for a place');
+ok( $node->poll_query_until(
+		'postgres',
+		qq{SELECT status = 'succeeded' FROM matview_scheduler.runs WHERE run_id = $manual}),
+	'and then runs');
+is( $node->safe_psql(
+		'postgres', qq{
+SELECT started >= (SELECT min(finished) FROM matview_scheduler.runs WHERE view IN ('s1'::regclass, 's2'::regclass))
+  FROM matview_scheduler.runs WHERE run_id = $manual}),
+	't',
+	'after a slow refresh had ended');
+
 # DROP EXTENSION stops the scheduler, and its workers leave with it.
 $node->safe_psql('postgres', 'DROP EXTENSION matview_scheduler');
 ok( $node->poll_query_until(
