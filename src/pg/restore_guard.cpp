@@ -1,12 +1,9 @@
 #include "pg/restore_guard.hpp"
 
 extern "C" {
-#include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
-#include "executor/spi.h"
+#include "utils/backend_status.h"
 }
-
-#include "pg/spi_support.hpp"
 
 namespace mvs::pg {
 
@@ -14,20 +11,29 @@ namespace {
 
 bool holding = false;
 
+// The pid of a pg_restore session connected to this database, or 0. pg_restore names its sessions
+// so (fallback_application_name), parallel ones (-j) too. Reads the backend status array, as
+// pg_stat_activity does, without running a query.
+int restore_session() {
+    const int n = pgstat_fetch_stat_numbackends();
+    for (int i = 1; i <= n; ++i) {
+        const LocalPgBackendStatus* local = pgstat_fetch_stat_local_beentry(i);
+        if (local == nullptr)
+            continue;
+        const PgBackendStatus& be = local->backendStatus;
+        if (be.st_databaseid == MyDatabaseId && be.st_appname != nullptr &&
+            strcmp(be.st_appname, "pg_restore") == 0)
+            return be.st_procpid;
+    }
+    return 0;
+}
+
 } // namespace
 
 bool restore_in_progress() {
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(MyDatabaseId)};
-    // pg_restore names its sessions so (fallback_application_name), parallel ones (-j) too.
-    run_sql("SELECT pid FROM pg_catalog.pg_stat_activity"
-            " WHERE datid OPERATOR(pg_catalog.=) $1"
-            "   AND application_name OPERATOR(pg_catalog.=) 'pg_restore' LIMIT 1",
-            1, types, values, nullptr, SPI_OK_SELECT);
-    const bool restoring = SPI_processed > 0;
+    const int pid = restore_session();
+    const bool restoring = pid != 0;
     if (restoring && !holding) {
-        bool isnull = false;
-        const int pid = DatumGetInt32(get_column(0, 1, &isnull));
         ereport(LOG, (errmsg("matview_scheduler: pg_restore (PID %d) is connected to database "
                              "\"%s\"; its refreshes wait until the restore has finished",
                              pid, get_database_name(MyDatabaseId))));

@@ -4,6 +4,7 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "pgstat.h"
 #include "postmaster/interrupt.h"
@@ -46,8 +47,6 @@ int64 stopped_runs[kPoolCapacity];
 int stopped_count = 0;
 
 bool first_iteration = true;
-// The installed catalog knows the 'waiting' run status (version 0.2 and later).
-bool catalog_has_waiting = false;
 
 // Refreshes that may run at once now: the setting, within the pool's size.
 int worker_limit() {
@@ -198,8 +197,7 @@ IterationResult plan_runs(MemoryContext keep) {
     begin_catalog_work();
     pgstat_report_activity(STATE_RUNNING, "matview_scheduler: planning refreshes");
 
-    char version[NAMEDATALEN];
-    if (!catalog_extension_version(version, sizeof version)) {
+    if (!OidIsValid(get_extension_oid("matview_scheduler", true))) {
         end_catalog_work();
         // Created since this transaction looked: go round again and see it.
         if (!scheduler_mark_unwanted(MyDatabaseId, requests_seen)) {
@@ -210,7 +208,6 @@ IterationResult plan_runs(MemoryContext keep) {
                                 "scheduler stopping")));
         proc_exit(0);
     }
-    catalog_has_waiting = strcmp(version, "0.1") != 0;
     if (first_iteration) {
         // Runs left 'running' by a crash or restart, whose refresh no longer holds its lock.
         catalog_mark_interrupted(nullptr, -1, "the server or scheduler restarted during the run");
@@ -321,10 +318,13 @@ void start_workers(const IterationResult& plan) {
         waiting_add(d.run_id, d.schedule_id, d.start_at);
         now_waiting[count++] = d.run_id;
     }
-    if (count == 0 || !catalog_has_waiting)
+    if (count == 0)
         return;
     begin_catalog_work();
-    catalog_mark_waiting(now_waiting, count);
+    // A 0.1 catalog has no 'waiting' status: its runs wait as 'running'.
+    char version[NAMEDATALEN];
+    if (catalog_extension_version(version, sizeof version) && strcmp(version, "0.1") != 0)
+        catalog_mark_waiting(now_waiting, count);
     end_catalog_work();
 }
 
