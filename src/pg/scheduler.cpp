@@ -15,13 +15,10 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "core/schedule.hpp"
 #include "pg/run_catalog.hpp"
 #include "pg/schedule_catalog.hpp"
-#include "pg/error_bridge.hpp"
-#include "pg/due_times.hpp"
-#include "pg/refresh_lock.hpp"
-#include "pg/refresh_worker.hpp"
+#include "pg/plan_step.hpp"
+#include "pg/quarantine.hpp"
 #include "pg/restore_guard.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
@@ -53,31 +50,6 @@ int worker_limit() {
     return std::min(setting_max_workers, kPoolCapacity);
 }
 
-// Where a due schedule goes next, after a run (or a skip) at `now`: missed due times are
-// coalesced, so the next one is always in the future; until and repeats finish the schedule
-// (next = DT_NOEND). Returns false with *why set when the schedule cannot be computed.
-bool compute_next_run(const DueSchedule& due, TimestampTz now, bool runs_now, Advance* out,
-                      const char** why) {
-    mvs::Schedule schedule;
-    bool parsed = false;
-    const CppFailure failure = run_cpp([&] { parsed = mvs::parse_spec(due.spec, &schedule); });
-    if (failure.failed || !parsed) {
-        *why = "the stored schedule could not be read";
-        return false;
-    }
-    const pg_tz* tz = pg_tzset(due.timezone);
-    if (tz == nullptr) {
-        *why = "the schedule's time zone is not known to this server";
-        return false;
-    }
-    *out = advance_after(schedule, due.anchor, due.next_run, now, tz);
-    if (runs_now && due.has_repeats && due.runs_total + 1 >= due.repeats)
-        out->next = DT_NOEND;
-    if (due.has_until && out->next != DT_NOEND && out->next > due.until)
-        out->next = DT_NOEND;
-    return true;
-}
-
 struct Dispatch {
     int64 schedule_id;
     int64 run_id;
@@ -90,105 +62,6 @@ struct IterationResult {
     long wait_ms; // -1: until woken
     bool held;    // a restore is in progress: no worker starts
 };
-
-// One due schedule, planned: what became of it.
-struct PlanStep {
-    const DueSchedule* due;
-    TimestampTz now;
-    bool worker_free;
-    enum Outcome { kLater, kNeedsWorker, kStarted, kMovedOn } outcome;
-    int64 run_id;   // kStarted: the run recorded
-    TimestampTz at; // kStarted: when its refresh starts
-};
-
-void plan_one(void* arg) {
-    PlanStep& step = *static_cast<PlanStep*>(arg);
-    const DueSchedule& d = *step.due;
-    // Due within the lead: the run happens at its due time, not now.
-    const TimestampTz at = std::max(step.now, d.next_run);
-    // Due while its previous run is still going (started here, or by an earlier scheduler), or
-    // found only after its end: skipped, never queued. One not due yet is looked at again when it
-    // is.
-    const bool busy =
-        pool_is_running(d.id) || waiting_for_schedule(d.id) || view_refresh_in_progress(d.view);
-    if (busy && d.next_run > step.now)
-        return;
-    const bool too_late = d.has_until && at > d.until;
-    const bool runs_now = !busy && !too_late;
-    if (runs_now && !step.worker_free) {
-        step.outcome = PlanStep::kNeedsWorker;
-        return;
-    }
-    Advance next{0, 0};
-    const char* why = nullptr;
-    step.outcome = PlanStep::kMovedOn;
-    if (!compute_next_run(d, at, runs_now, &next, &why)) {
-        catalog_fail_schedule(d, step.now, "XX000", why, DT_NOEND);
-    } else if (!runs_now) {
-        catalog_skip_run(d.id, too_late ? DT_NOEND : next.next, next.skipped + 1);
-    } else {
-        step.run_id = catalog_start_run(d, at, next.next, next.skipped);
-        step.at = at;
-        step.outcome = PlanStep::kStarted;
-    }
-}
-
-// Schedules whose bookkeeping failed even to record the failure: left alone for a while, so that
-// they cannot hold up the others or fill the log.
-constexpr int kMaxQuarantined = 64;
-constexpr int64 kQuarantineUs = 10 * USECS_PER_SEC;
-struct Quarantined {
-    int64 schedule_id;
-    TimestampTz until;
-};
-Quarantined quarantine[kMaxQuarantined];
-int quarantine_count = 0;
-
-// The schedules still in quarantine at `now` (ids into `out`, room for kMaxQuarantined).
-int quarantined(TimestampTz now, int64* out) {
-    int kept = 0;
-    for (int i = 0; i < quarantine_count; ++i)
-        if (quarantine[i].until > now) {
-            quarantine[kept] = quarantine[i];
-            out[kept++] = quarantine[i].schedule_id;
-        }
-    quarantine_count = kept;
-    return kept;
-}
-
-struct FailureRecord {
-    const DueSchedule* due;
-    TimestampTz now;
-    const ErrorData* error;
-};
-
-// The failed planning recorded as the schedule's run; the schedule moves on to its next due time.
-void record_planning_failure(void* arg) {
-    const FailureRecord& f = *static_cast<const FailureRecord*>(arg);
-    Advance next{0, 0};
-    const char* why = nullptr;
-    const bool computed = compute_next_run(*f.due, f.now, false, &next, &why);
-    catalog_fail_schedule(*f.due, f.now, unpack_sql_state(f.error->sqlerrcode),
-                          psprintf("the scheduler could not start the run: %s", f.error->message),
-                          computed ? next.next : DT_NOEND);
-}
-
-// An error in one schedule's bookkeeping: logged, recorded as a failed run of that schedule if
-// that can be done, otherwise the schedule is left alone for kQuarantineUs.
-void planning_failed(const DueSchedule& due, TimestampTz now, const ErrorData* error) {
-    ereport(WARNING, (errmsg("matview_scheduler: could not start the scheduled refresh of "
-                             "materialized view with OID %u: %s",
-                             due.view, error->message)));
-    FailureRecord record{&due, now, error};
-    ErrorData* again = in_subtransaction(record_planning_failure, &record);
-    if (again == nullptr)
-        return;
-    ereport(WARNING, (errmsg("matview_scheduler: could not record that failure either (%s); the "
-                             "schedule is left alone for %d seconds",
-                             again->message, static_cast<int>(kQuarantineUs / USECS_PER_SEC))));
-    if (quarantine_count < kMaxQuarantined)
-        quarantine[quarantine_count++] = Quarantined{due.id, now + kQuarantineUs};
-}
 
 // One transaction: reads what is due, records the runs to start, and moves schedules on.
 IterationResult plan_runs(MemoryContext keep) {
@@ -258,13 +131,7 @@ IterationResult plan_runs(MemoryContext keep) {
     int progress = 0;
     for (int i = 0; i < n; ++i) {
         PlanStep step{&due[i], now, free_workers > 0, PlanStep::kLater, 0, 0};
-        // An error in one schedule's bookkeeping undoes that schedule's part only.
-        ErrorData* error = in_subtransaction(plan_one, &step);
-        if (error != nullptr) {
-            planning_failed(due[i], now, error);
-            ++progress;
-            continue;
-        }
+        plan_schedule(&step);
         switch (step.outcome) {
         case PlanStep::kLater:
             break;
