@@ -6,7 +6,6 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
@@ -87,17 +86,6 @@ bool catalog_delete_schedule(Oid view) {
             types, values, nullptr, SPI_OK_DELETE);
     return SPI_processed > 0;
 }
-
-namespace {
-
-Datum oid_array(const Oid* oids, int n) {
-    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
-    for (int i = 0; i < n; ++i)
-        elems[i] = ObjectIdGetDatum(oids[i]);
-    return PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
-}
-
-} // namespace
 
 uint64 catalog_reassign_schedules(const Oid* roles, int n, Oid to) {
     Oid types[2] = {OIDARRAYOID, OIDOID};

@@ -81,4 +81,11 @@ Datum int8_array(const int64* values, int n) {
     return PointerGetDatum(construct_array(elems, n, INT8OID, 8, true, TYPALIGN_DOUBLE));
 }
 
+Datum oid_array(const Oid* values, int n) {
+    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; ++i)
+        elems[i] = ObjectIdGetDatum(values[i]);
+    return PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
+}
+
 } // namespace mvs::pg

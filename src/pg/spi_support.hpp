@@ -27,7 +27,8 @@ void copy_text_column(int row, int column, char* buffer, size_t size);
 // DT_NOEND ("no such time") is stored as NULL.
 Datum optional_timestamptz(TimestampTz t);
 char null_flag(bool present);
-// An int8[] of n values (n may be 0).
+// An int8[] or oid[] of n values (n may be 0).
 Datum int8_array(const int64* values, int n);
+Datum oid_array(const Oid* values, int n);
 
 } // namespace mvs::pg
