@@ -23,13 +23,22 @@ inline bool role_owns_relation(Oid relid, Oid role) {
 #endif
 }
 
+// Does this process hold the lock in exactly this mode? (17 added a "or stronger" argument.)
+inline bool lock_held_by_me(const LOCKTAG* tag, LOCKMODE mode) {
+#if PG_VERSION_NUM >= 170000
+    return LockHeldByMe(tag, mode, false);
+#else
+    return LockHeldByMe(tag, mode);
+#endif
+}
+
 // Does this transaction hold any lock on the relation? (CheckRelationOidLockedByMe is missing
 // from early 15.x releases.)
 inline bool relation_locked_by_me(Oid relid) {
     LOCKTAG tag;
     SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
     for (LOCKMODE mode = AccessShareLock; mode <= AccessExclusiveLock; ++mode)
-        if (LockHeldByMe(&tag, mode))
+        if (lock_held_by_me(&tag, mode))
             return true;
     return false;
 }

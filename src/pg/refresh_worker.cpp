@@ -179,13 +179,16 @@ bool use_concurrently(const RunSettings& settings) {
 
 // Runs the refresh as the owner and records success in the same transaction. On error, returns
 // the error (the transaction is rolled back); on success, nullptr.
-ErrorData* refresh(int64 run_id, const RunSettings& settings, TimestampTz start_at,
+ErrorData* refresh(int64 run_id, const RunSettings& settings, bool concurrent, TimestampTz start_at,
                    const char** mode_out) {
     ErrorData* volatile failure = nullptr;
     MemoryContext outer = CurrentMemoryContext;
-    begin_catalog_work();
     PG_TRY();
     {
+        // The transaction starts at the due time, not before: now() and statement_timestamp()
+        // in the view's query, and xact_start in pg_stat_activity, are the refresh's own start.
+        wait_until(start_at);
+        begin_catalog_work();
         const char* name = qualified_name(settings.view);
         if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(settings.owner)))
             ereport(ERROR,
@@ -194,12 +197,10 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, TimestampTz start_
                             name, settings.owner),
                      errhint("Schedule it again as its owner: SELECT schedule_refresh('%s', ...).",
                              name)));
-        const bool concurrent = use_concurrently(settings);
         *mode_out = concurrent ? "concurrent" : "plain";
         const char* sql =
             psprintf("REFRESH MATERIALIZED VIEW %s%s", concurrent ? "CONCURRENTLY " : "", name);
         name_session(psprintf("matview_scheduler refresh %s", name));
-        wait_until(start_at);
         pgstat_report_activity(STATE_RUNNING, sql);
         if (settings.lock_timeout_ms > 0)
             (void)set_config_option("lock_timeout", psprintf("%d", settings.lock_timeout_ms),
@@ -236,7 +237,7 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, TimestampTz start_
 // ends, so no two refreshes of a view overlap: a scheduled run finding it taken gives way,
 // refresh_now() waits its turn. Returns the error, if one was raised.
 ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, bool* found,
-                   bool* locked) {
+                   bool* locked, bool* concurrent) {
     ErrorData* volatile failure = nullptr;
     MemoryContext outer = CurrentMemoryContext;
     PG_TRY();
@@ -256,6 +257,8 @@ ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, 
             if (*locked && settings->waiting)
                 catalog_restamp_start(run_id);
         }
+        // Decided ahead of the due time, so that at the due time only the REFRESH is left.
+        *concurrent = *locked && use_concurrently(*settings);
         end_catalog_work();
     }
     PG_CATCH();
@@ -283,7 +286,8 @@ void carry_out(int64 run_id, const WorkerArgs& args, TimestampTz start_at) {
     RunSettings settings;
     bool found = false;
     bool locked = false;
-    ErrorData* failure = prepare(run_id, args, &settings, &found, &locked);
+    bool concurrent = false;
+    ErrorData* failure = prepare(run_id, args, &settings, &found, &locked, &concurrent);
     if (failure != nullptr) {
         record(run_id, "failed", unpack_sql_state(failure->sqlerrcode), failure->message);
     } else if (!found) {
@@ -294,7 +298,7 @@ void carry_out(int64 run_id, const WorkerArgs& args, TimestampTz start_at) {
         record(run_id, "failed", "55P03", "another refresh of this view is running");
     } else {
         const char* mode = nullptr;
-        failure = refresh(run_id, settings, start_at, &mode);
+        failure = refresh(run_id, settings, concurrent, start_at, &mode);
         if (failure == nullptr) {
             tell_caller(run_id, true, true, nullptr, nullptr);
         } else {
@@ -334,6 +338,8 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
     mark_own_background_process();
+    // Registered first, so it runs last: the run is recorded before its view is free again.
+    release_refresh_lock_at_exit();
     before_shmem_exit(settle_run_on_exit, 0);
     name_session("matview_scheduler refresh");
     MemoryContext run_context =

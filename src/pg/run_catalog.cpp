@@ -56,7 +56,7 @@ void catalog_mark_interrupted(const int64* run_ids, int n, const char* message) 
             "       finished = pg_catalog.clock_timestamp(), message = $4"
             " WHERE r.status OPERATOR(pg_catalog.=) 'running'"
             "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l"
-            "        WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory'"
+            "        WHERE l.locktype OPERATOR(pg_catalog.=) 'object'"
             "          AND l.database OPERATOR(pg_catalog.=) $1"
             "          AND l.classid::pg_catalog.int8 OPERATOR(pg_catalog.=) $2"
             "          AND l.objid OPERATOR(pg_catalog.=) r.view::pg_catalog.oid"

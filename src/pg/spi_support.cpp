@@ -13,6 +13,9 @@ extern "C" {
 namespace mvs::pg {
 
 void begin_catalog_work() {
+    // As worker_spi does: otherwise now() and xact_start are those of the process's first
+    // transaction.
+    SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "matview_scheduler: SPI_connect failed");
