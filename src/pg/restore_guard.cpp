@@ -1,8 +1,13 @@
 #include "pg/restore_guard.hpp"
 
 extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_database.h"
 #include "commands/dbcommands.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/backend_status.h"
+#include "utils/syscache.h"
 }
 
 namespace mvs::pg {
@@ -11,10 +16,26 @@ namespace {
 
 bool holding = false;
 
-// The pid of a pg_restore session connected to this database, or 0. pg_restore names its sessions
-// so (fallback_application_name), parallel ones (-j) too. Reads the backend status array, as
-// pg_stat_activity does, without running a query.
+Oid database_owner() {
+    HeapTuple tuple = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
+    if (!HeapTupleIsValid(tuple))
+        return InvalidOid;
+    const Oid owner = reinterpret_cast<Form_pg_database>(GETSTRUCT(tuple))->datdba;
+    ReleaseSysCache(tuple);
+    return owner;
+}
+
+// Could this role restore the database? Only its owner (and members of the owning role) and
+// superusers can, in general; anyone else naming a session pg_restore must not hold the refreshes.
+bool may_restore(Oid role, Oid owner) {
+    return superuser_arg(role) || (OidIsValid(owner) && has_privs_of_role(role, owner));
+}
+
+// The pid of a pg_restore session connected to this database by a role that could restore it, or
+// 0. pg_restore names its sessions so (fallback_application_name), parallel ones (-j) too. Reads
+// the backend status array, as pg_stat_activity does, without running a query.
 int restore_session() {
+    const Oid owner = database_owner();
     const int n = pgstat_fetch_stat_numbackends();
     for (int i = 1; i <= n; ++i) {
         const LocalPgBackendStatus* local = pgstat_fetch_stat_local_beentry(i);
@@ -22,7 +43,7 @@ int restore_session() {
             continue;
         const PgBackendStatus& be = local->backendStatus;
         if (be.st_databaseid == MyDatabaseId && be.st_appname != nullptr &&
-            strcmp(be.st_appname, "pg_restore") == 0)
+            strcmp(be.st_appname, "pg_restore") == 0 && may_restore(be.st_userid, owner))
             return be.st_procpid;
     }
     return 0;
