@@ -9,6 +9,7 @@ extern "C" {
 
 #include "pg/launcher.hpp"
 #include "pg/module.hpp"
+#include "pg/refresh_places.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
 #include "pg/utility_hook.hpp"
@@ -28,12 +29,14 @@ void on_shmem_request() {
     if (prev_shmem_request_hook != nullptr)
         prev_shmem_request_hook();
     mvs::pg::shared_state_request();
+    mvs::pg::places_shmem_request();
 }
 
 void on_shmem_startup() {
     if (prev_shmem_startup_hook != nullptr)
         prev_shmem_startup_hook();
     mvs::pg::shared_state_attach();
+    mvs::pg::places_shmem_attach();
 }
 
 } // namespace

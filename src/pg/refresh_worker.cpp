@@ -20,6 +20,7 @@ extern "C" {
 }
 
 #include "pg/refresh_lock.hpp"
+#include "pg/refresh_places.hpp"
 #include "pg/run_catalog.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
@@ -36,6 +37,7 @@ struct WorkerArgs {
     Oid view; // otherwise a refresh_now() run of this view, as `owner`, reporting to `handle`
     Oid owner;
     dsm_handle handle;
+    ManualTicket ticket; // refresh_now(): its entry among the database's places
 };
 static_assert(sizeof(WorkerArgs) <= BGW_EXTRALEN, "worker arguments must fit in bgw_extra");
 
@@ -43,8 +45,6 @@ ManualRunShared* shared = nullptr; // refresh_now() runs only
 
 // The run this process is carrying out, until it is recorded; 0: none.
 int64 run_in_flight = 0;
-// A refresh_now() worker holding one of the database's max_workers places.
-bool holding_place = false;
 
 // In a PG_CATCH: logs the error, keeps a copy in `outer`, and rolls the transaction back.
 ErrorData* take_error(MemoryContext outer) {
@@ -105,9 +105,8 @@ void settle_run_on_exit(int, Datum) {
 // A refresh_now() run starts when one of the database's max_workers places is free, like a
 // scheduled one; until then it waits here (visible in pg_stat_activity).
 void wait_for_place() {
-    const int limit = std::min(setting_max_workers, kPoolCapacity);
     bool announced = false;
-    while (!take_manual_place(MyDatabaseId, limit)) {
+    while (!places_manual_try_start()) {
         if (!announced) {
             pgstat_report_activity(STATE_RUNNING, "waiting for a free refresh worker "
                                                   "(matview_scheduler.max_workers)");
@@ -118,14 +117,7 @@ void wait_for_place() {
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
     }
-    holding_place = true;
     pgstat_report_activity(STATE_IDLE, nullptr);
-}
-
-void give_back_place(int, Datum) {
-    if (holding_place)
-        release_manual_place(MyDatabaseId);
-    holding_place = false;
 }
 
 void record(int64 run_id, const char* status, const char* sqlstate, const char* message) {
@@ -317,13 +309,14 @@ void carry_out(int64 run_id, const WorkerArgs& args, TimestampTz start_at) {
 } // namespace
 
 void describe_pool_worker(BackgroundWorker* worker, Oid dboid, int slot, dsm_handle handle) {
-    describe(worker, dboid, WorkerArgs{slot, InvalidOid, InvalidOid, handle},
+    describe(worker, dboid, WorkerArgs{slot, InvalidOid, InvalidOid, handle, ManualTicket{-1, 0}},
              "matview_scheduler refresh worker");
 }
 
 void describe_manual_refresh_worker(BackgroundWorker* worker, Oid dboid, Oid view, Oid owner,
-                                    dsm_handle handle) {
-    describe(worker, dboid, WorkerArgs{-1, view, owner, handle}, "matview_scheduler refresh_now");
+                                    dsm_handle handle, const ManualTicket& ticket) {
+    describe(worker, dboid, WorkerArgs{-1, view, owner, handle, ticket},
+             "matview_scheduler refresh_now");
 }
 
 } // namespace mvs::pg
@@ -346,7 +339,10 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
         AllocSetContextCreate(TopMemoryContext, "matview_scheduler run", ALLOCSET_DEFAULT_SIZES);
 
     if (args.pool_slot < 0) {
-        // refresh_now(): the caller may have gone already; the run happens anyway.
+        // refresh_now(): the caller may have gone already; the run happens anyway. Its entry
+        // among the places is given back on the way out, however the process ends.
+        if (!places_manual_adopt(args.ticket))
+            proc_exit(0); // the caller gave up on it before it started
         dsm_segment* segment = dsm_attach(args.handle);
         if (segment != nullptr)
             shared = static_cast<ManualRunShared*>(dsm_segment_address(segment));
@@ -356,7 +352,6 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
         run_in_flight = run_id;
         tell_caller(run_id, false, false, nullptr, nullptr);
         MemoryContextSwitchTo(run_context);
-        before_shmem_exit(give_back_place, 0);
         wait_for_place();
         carry_out(run_id, args, 0);
         proc_exit(0);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "pg/pg_headers.hpp"
+#include "pg/refresh_places.hpp"
 
 extern "C" {
 #include "postmaster/bgworker.h"
@@ -30,7 +31,7 @@ void describe_pool_worker(BackgroundWorker* worker, Oid dboid, int slot, dsm_han
 
 // The same for a refresh_now() of `view` as `owner`, reporting through the DSM segment `handle`.
 void describe_manual_refresh_worker(BackgroundWorker* worker, Oid dboid, Oid view, Oid owner,
-                                    dsm_handle handle);
+                                    dsm_handle handle, const ManualTicket& ticket);
 
 } // namespace mvs::pg
 

@@ -1,5 +1,6 @@
 #include "pg/schedule_catalog.hpp"
 
+#include "pg/refresh_places.hpp"
 #include "pg/spi_support.hpp"
 
 extern "C" {
@@ -126,18 +127,31 @@ bool catalog_extension_version(char* out, size_t size) {
 }
 
 int catalog_fetch_due(TimestampTz now, int limit, const int64* excluded, int n_excluded,
-                      DueSchedule** out) {
-    Oid types[3] = {TIMESTAMPTZOID, INT4OID, INT8ARRAYOID};
-    Datum values[3] = {TimestampTzGetDatum(now), Int32GetDatum(limit),
-                       int8_array(excluded, n_excluded)};
-    // SKIP LOCKED: a schedule being changed right now is left for the wake-up its commit sends.
-    run_sql("SELECT id, view::pg_catalog.oid, next_run, anchor, until, repeats, runs_total, spec,"
-            "       timezone"
-            "  FROM matview_scheduler.schedules"
-            " WHERE next_run OPERATOR(pg_catalog.<=) $1 AND NOT paused"
-            "   AND NOT id OPERATOR(pg_catalog.=) ANY ($3)"
-            " ORDER BY next_run, id LIMIT $2 FOR UPDATE SKIP LOCKED",
-            3, types, values, nullptr, SPI_OK_SELECT);
+                      const RoleUsage& usage, int per_role, DueSchedule** out) {
+    Oid types[6] = {TIMESTAMPTZOID, INT4OID, INT8ARRAYOID, OIDARRAYOID, INT4ARRAYOID, INT4OID};
+    Datum values[6] = {TimestampTzGetDatum(now),          Int32GetDatum(limit),
+                       int8_array(excluded, n_excluded),  oid_array(usage.roles, usage.n),
+                       int4_array(usage.counts, usage.n), Int32GetDatum(per_role)};
+    // The turns are counted over what is due (the partial index finds it); the rows are then
+    // locked, and a row changed meanwhile is checked again against the due condition. SKIP LOCKED:
+    // a schedule being changed right now is left for the wake-up its commit sends.
+    run_sql("WITH d AS ("
+            "  SELECT t.id, t.turn FROM ("
+            "    SELECT s.id, s.next_run, pg_catalog.row_number() OVER (PARTITION BY s.owner"
+            "                                     ORDER BY s.next_run, s.id)"
+            "             OPERATOR(pg_catalog.+) COALESCE($5[pg_catalog.array_position($4,"
+            "                 s.owner::pg_catalog.oid)], 0) AS turn"
+            "      FROM matview_scheduler.schedules s"
+            "     WHERE s.next_run OPERATOR(pg_catalog.<=) $1 AND NOT s.paused"
+            "       AND NOT s.id OPERATOR(pg_catalog.=) ANY ($3)) t"
+            "   ORDER BY t.turn, t.next_run, t.id LIMIT $2)"
+            " SELECT s.id, s.view::pg_catalog.oid, s.next_run, s.anchor, s.until, s.repeats,"
+            "        s.runs_total, s.spec, s.timezone, s.owner::pg_catalog.oid,"
+            "        d.turn OPERATOR(pg_catalog.>) $6"
+            "   FROM d JOIN matview_scheduler.schedules s ON s.id OPERATOR(pg_catalog.=) d.id"
+            "  WHERE s.next_run OPERATOR(pg_catalog.<=) $1 AND NOT s.paused"
+            "  ORDER BY d.turn, s.next_run, s.id FOR UPDATE OF s SKIP LOCKED",
+            6, types, values, nullptr, SPI_OK_SELECT);
     const int n = static_cast<int>(SPI_processed);
     DueSchedule* rows = static_cast<DueSchedule*>(palloc0(sizeof(DueSchedule) * (n > 0 ? n : 1)));
     for (int i = 0; i < n; ++i) {
@@ -154,6 +168,8 @@ int catalog_fetch_due(TimestampTz now, int limit, const int64* excluded, int n_e
         row.runs_total = DatumGetInt64(get_column(i, 7, &isnull));
         copy_text_column(i, 8, row.spec, sizeof row.spec);
         copy_text_column(i, 9, row.timezone, sizeof row.timezone);
+        row.owner = DatumGetObjectId(get_column(i, 10, &isnull));
+        row.over_limit = DatumGetBool(get_column(i, 11, &isnull));
     }
     *out = rows;
     return n;

@@ -38,6 +38,8 @@ struct ScheduleRow {
 struct DueSchedule {
     int64 id;
     Oid view;
+    Oid owner;
+    bool over_limit; // its role holds max_workers_per_role places already: it waits its turn
     TimestampTz next_run;
     TimestampTz anchor;
     bool has_until;
@@ -63,10 +65,13 @@ void catalog_drop_owned_schedules(const Oid* roles, int n);
 // Scheduler side.
 // The extension's installed version here ("0.2"); false when it is not installed.
 bool catalog_extension_version(char* out, size_t size);
-// Schedules due at `now`, oldest due first, locked for this transaction; at most `limit`, none of
-// the `n_excluded` ids in `excluded`.
+// Schedules due at `now`, locked for this transaction; at most `limit`, none of the `n_excluded`
+// ids in `excluded`. Fair between roles: each role's due schedules are taken oldest first, and a
+// role's k-th one comes at turn k + the places it holds already (`usage`), so a role with nothing
+// running goes before one with several. Those past `per_role` places come last, marked over_limit.
+struct RoleUsage;
 int catalog_fetch_due(TimestampTz now, int limit, const int64* excluded, int n_excluded,
-                      DueSchedule** out);
+                      const RoleUsage& usage, int per_role, DueSchedule** out);
 // Records a run as started and moves the schedule to its next due time (DT_NOEND: finished),
 // counting `skipped` coalesced due times. Returns the run id.
 int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run,

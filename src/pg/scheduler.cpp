@@ -19,6 +19,7 @@ extern "C" {
 #include "pg/schedule_catalog.hpp"
 #include "pg/plan_step.hpp"
 #include "pg/quarantine.hpp"
+#include "pg/refresh_places.hpp"
 #include "pg/restore_guard.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
@@ -45,14 +46,10 @@ int stopped_count = 0;
 
 bool first_iteration = true;
 
-// Refreshes that may run at once now: the setting, within the pool's size.
-int worker_limit() {
-    return std::min(setting_max_workers, kPoolCapacity);
-}
-
 struct Dispatch {
     int64 schedule_id;
     int64 run_id;
+    Oid role;
     TimestampTz start_at;
 };
 
@@ -111,13 +108,19 @@ IterationResult plan_runs(MemoryContext keep) {
     const int busy_workers = pool_busy_count();
     // Places under way stay reserved; refresh_now() workers may hold some of the rest.
     const int held = busy_workers + waiting_count();
-    int free_workers =
-        reserve_pool_places(MyDatabaseId, held, std::max(0, worker_limit() - held), worker_limit());
+    int free_workers = places_reserve_pool(held, std::max(0, database_place_limit() - held));
     const int limit = free_workers + busy_workers + 1;
+    // The places each role holds or waits for, so that due runs are shared fairly between roles.
+    RoleUsage* usage = static_cast<RoleUsage*>(palloc(sizeof(RoleUsage)));
+    usage->n = 0;
+    pool_usage(usage);
+    waiting_usage(usage);
+    places_manual_usage(usage);
     DueSchedule* due = nullptr;
     int64 excluded[kMaxQuarantined];
     const int n_excluded = quarantined(now, excluded);
-    const int n = catalog_fetch_due(now + kLeadUs, limit, excluded, n_excluded, &due);
+    const int n = catalog_fetch_due(now + kLeadUs, limit, excluded, n_excluded, *usage,
+                                    role_place_limit(), &due);
     if ((n > 0 || waiting_count() > 0) && restore_in_progress()) {
         end_catalog_work();
         pgstat_report_activity(STATE_IDLE, nullptr);
@@ -130,7 +133,8 @@ IterationResult plan_runs(MemoryContext keep) {
     bool waiting_for_worker = false;
     int progress = 0;
     for (int i = 0; i < n; ++i) {
-        PlanStep step{&due[i], now, free_workers > 0, PlanStep::kLater, 0, 0};
+        // A role at its max_workers_per_role waits its turn, as when every worker is busy.
+        PlanStep step{&due[i], now, free_workers > 0 && !due[i].over_limit, PlanStep::kLater, 0, 0};
         plan_schedule(&step);
         switch (step.outcome) {
         case PlanStep::kLater:
@@ -139,7 +143,8 @@ IterationResult plan_runs(MemoryContext keep) {
             waiting_for_worker = true;
             break;
         case PlanStep::kStarted:
-            result.dispatches[result.dispatch_count++] = Dispatch{due[i].id, step.run_id, step.at};
+            result.dispatches[result.dispatch_count++] =
+                Dispatch{due[i].id, step.run_id, due[i].owner, step.at};
             --free_workers;
             ++progress;
             break;
@@ -158,7 +163,8 @@ IterationResult plan_runs(MemoryContext keep) {
     if (n == limit && !waiting_for_worker)
         result.wait_ms = 0; // more may be due than one pass takes
     else if (waiting_for_worker)
-        result.wait_ms = -1; // a worker's exit sets the latch
+        result.wait_ms = -1; // a place that frees sets the latch: a worker's run ending, a
+                             // refresh_now() ending, a reload
     else if (!any)
         result.wait_ms = -1;
     else if (earliest - kLeadUs > after)
@@ -175,14 +181,14 @@ IterationResult plan_runs(MemoryContext keep) {
 // Starts the workers for planned runs, after the runs already waiting for a worker slot. A run
 // whose worker cannot start waits for a slot, and is recorded as waiting.
 void start_workers(const IterationResult& plan) {
-    waiting_dispatch(worker_limit());
+    waiting_dispatch(database_place_limit());
     int64* now_waiting = static_cast<int64*>(palloc(sizeof(int64) * (plan.dispatch_count + 1)));
     int count = 0;
     for (int i = 0; i < plan.dispatch_count; ++i) {
         const Dispatch& d = plan.dispatches[i];
-        if (waiting_count() == 0 && pool_dispatch(d.run_id, d.schedule_id, d.start_at))
+        if (waiting_count() == 0 && pool_dispatch(d.run_id, d.schedule_id, d.role, d.start_at))
             continue;
-        waiting_add(d.run_id, d.schedule_id, d.start_at);
+        waiting_add(d.run_id, d.schedule_id, d.role, d.start_at);
         now_waiting[count++] = d.run_id;
     }
     if (count == 0)
@@ -219,6 +225,7 @@ extern "C" void mvs_scheduler_main(Datum arg) {
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
     scheduler_register_self(dboid);
+    places_scheduler_attach(MyLatch);
     mark_own_background_process();
     pgstat_report_appname("matview_scheduler scheduler");
     pool_create();
@@ -258,8 +265,7 @@ extern "C" void mvs_scheduler_main(Datum arg) {
         if (!plan.held)
             start_workers(plan);
         // Places reserved and not used go back to refresh_now().
-        (void)reserve_pool_places(MyDatabaseId, pool_busy_count() + waiting_count(), 0,
-                                  worker_limit());
+        (void)places_reserve_pool(pool_busy_count() + waiting_count(), 0);
         MemoryContextSwitchTo(TopMemoryContext);
         MemoryContextReset(loop_context);
         long wait_ms = plan.wait_ms;

@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "pg/pg_headers.hpp"
+#include "pg/worker_pool.hpp"
 
 extern "C" {
 #include "utils/guc.h"
@@ -10,8 +11,12 @@ extern "C" {
 
 namespace mvs::pg {
 
+// The pool holds at most this many workers.
+constexpr int kMaxWorkersLimit = kPoolCapacity;
+
 bool setting_enabled = true;
 int setting_max_workers = 4;
+int setting_max_workers_per_role = -1;
 int setting_history_per_view = 1000;
 int setting_history_max_age_s = 30 * 24 * 3600;
 int setting_max_databases = 64;
@@ -26,7 +31,14 @@ void define_settings(bool preloading) {
         "matview_scheduler.max_workers", "Refreshes that may run at once in each database.",
         "Each running refresh uses one background worker process, out of "
         "max_worker_processes.",
-        &setting_max_workers, 4, 1, 1024, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+        &setting_max_workers, 4, 1, kMaxWorkersLimit, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "matview_scheduler.max_workers_per_role",
+        "Refreshes of one role that may run at once in each database.",
+        "-1: one less than max_workers (at least one), so that one role alone never takes every "
+        "place. refresh_now() runs count, also while they wait for a place.",
+        &setting_max_workers_per_role, -1, -1, kMaxWorkersLimit, PGC_SIGHUP, 0, nullptr, nullptr,
+        nullptr);
     DefineCustomIntVariable(
         "matview_scheduler.history_per_view", "Rows of run history kept per materialized view.",
         "Older rows are deleted as new runs are recorded.", &setting_history_per_view, 1000, 1,

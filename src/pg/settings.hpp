@@ -3,11 +3,12 @@
 
 namespace mvs::pg {
 
-extern bool setting_enabled;          // run refreshes at all
-extern int setting_max_workers;       // refresh workers per database at once
-extern int setting_history_per_view;  // run rows kept per view
-extern int setting_history_max_age_s; // run rows older than this are trimmed (seconds)
-extern int setting_max_databases;     // databases the launcher can track
+extern bool setting_enabled;             // run refreshes at all
+extern int setting_max_workers;          // refresh workers per database at once
+extern int setting_max_workers_per_role; // of them, for one role (-1: all but one)
+extern int setting_history_per_view;     // run rows kept per view
+extern int setting_history_max_age_s;    // run rows older than this are trimmed (seconds)
+extern int setting_max_databases;        // databases the launcher can track
 
 void define_settings(bool preloading);
 

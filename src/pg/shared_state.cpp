@@ -26,10 +26,6 @@ struct DatabaseSlot {
     uint64 requests;
     Latch* scheduler_latch;
     pid_t scheduler_pid;
-    // Refreshes under way, within matview_scheduler.max_workers: the scheduler's pool, and
-    // refresh_now() workers.
-    int pool_places;
-    int manual_places;
 };
 
 struct SharedState {
@@ -113,7 +109,7 @@ void on_xact_event(XactEvent event, void*) {
         if (i < 0) {
             i = find_slot_locked(InvalidOid);
             if (i >= 0)
-                slots[i] = DatabaseSlot{MyDatabaseId, true, 0, nullptr, 0, 0, 0};
+                slots[i] = DatabaseSlot{MyDatabaseId, true, 0, nullptr, 0};
         }
         if (i >= 0) {
             slots[i].wanted = true;
@@ -168,7 +164,7 @@ void shared_state_attach() {
         state->rescan_requested = false;
         state->nslots = setting_max_databases;
         for (int i = 0; i < state->nslots; ++i)
-            slots[i] = DatabaseSlot{InvalidOid, false, 0, nullptr, 0, 0, 0};
+            slots[i] = DatabaseSlot{InvalidOid, false, 0, nullptr, 0};
     }
     LWLockRelease(AddinShmemInitLock);
 }
@@ -200,7 +196,7 @@ int slot_for_database(Oid dboid, bool create) {
     if (i < 0 && create) {
         i = find_slot_locked(InvalidOid);
         if (i >= 0)
-            slots[i] = DatabaseSlot{dboid, true, 0, nullptr, 0, 0, 0};
+            slots[i] = DatabaseSlot{dboid, true, 0, nullptr, 0};
     }
     SpinLockRelease(&state->mutex);
     return i;
@@ -220,7 +216,7 @@ bool slot_get(int index, Oid* dboid, bool* wanted) {
 
 void slot_release(int index) {
     SpinLockAcquire(&state->mutex);
-    slots[index] = DatabaseSlot{InvalidOid, false, 0, nullptr, 0, 0, 0};
+    slots[index] = DatabaseSlot{InvalidOid, false, 0, nullptr, 0};
     SpinLockRelease(&state->mutex);
 }
 
@@ -238,7 +234,6 @@ void scheduler_register_self(Oid dboid) {
     if (i >= 0) {
         slots[i].scheduler_latch = &MyProc->procLatch;
         slots[i].scheduler_pid = MyProcPid;
-        slots[i].pool_places = 0; // a new pool; an earlier scheduler's is going
     }
     SpinLockRelease(&state->mutex);
     on_shmem_exit(scheduler_detach, ObjectIdGetDatum(dboid));
@@ -321,42 +316,6 @@ void mark_own_background_process() {
 }
 bool in_own_background_process() {
     return own_background_process;
-}
-
-int reserve_pool_places(Oid dboid, int held, int wanted, int limit) {
-    if (state == nullptr)
-        return wanted;
-    SpinLockAcquire(&state->mutex);
-    const int i = find_slot_locked(dboid);
-    int granted = wanted;
-    if (i >= 0) {
-        granted = std::max(0, std::min(wanted, limit - held - slots[i].manual_places));
-        slots[i].pool_places = held + granted;
-    }
-    SpinLockRelease(&state->mutex);
-    return granted;
-}
-
-bool take_manual_place(Oid dboid, int limit) {
-    if (state == nullptr)
-        return true;
-    SpinLockAcquire(&state->mutex);
-    const int i = find_slot_locked(dboid);
-    const bool taken = i < 0 || slots[i].pool_places + slots[i].manual_places < limit;
-    if (i >= 0 && taken)
-        ++slots[i].manual_places;
-    SpinLockRelease(&state->mutex);
-    return taken;
-}
-
-void release_manual_place(Oid dboid) {
-    if (state == nullptr)
-        return;
-    SpinLockAcquire(&state->mutex);
-    const int i = find_slot_locked(dboid);
-    if (i >= 0 && slots[i].manual_places > 0)
-        --slots[i].manual_places;
-    SpinLockRelease(&state->mutex);
 }
 
 void register_commit_callback() {

@@ -32,14 +32,6 @@ uint64 slot_requests(Oid dboid);
 // false, changing nothing, when the extension was created since `requests_seen` was read.
 bool scheduler_mark_unwanted(Oid dboid, uint64 requests_seen);
 
-// At most matview_scheduler.max_workers refreshes of a database run at once, scheduled and
-// refresh_now() together. The scheduler reserves places for its pool: `held` for the runs it has
-// under way, and up to `wanted` more; returns how many more it got. A refresh_now() worker takes
-// one of the places left, and gives it back when its run is over.
-int reserve_pool_places(Oid dboid, int held, int wanted, int limit);
-bool take_manual_place(Oid dboid, int limit);
-void release_manual_place(Oid dboid);
-
 // Backend side: ask for a wake once the current transaction commits.
 void wake_scheduler_at_commit(); // a schedule of this database changed
 void wake_launcher_at_commit();  // the extension was created here

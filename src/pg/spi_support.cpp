@@ -77,18 +77,39 @@ char null_flag(bool present) {
     return present ? ' ' : 'n';
 }
 
-Datum int8_array(const int64* values, int n) {
+namespace {
+
+// A one-dimensional array of n plain values (n may be 0).
+template <typename T>
+Datum array_of(const T* values, int n, Datum (*to_datum)(T), Oid type, int16 len, char align) {
     Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
     for (int i = 0; i < n; ++i)
-        elems[i] = Int64GetDatum(values[i]);
-    return PointerGetDatum(construct_array(elems, n, INT8OID, 8, true, TYPALIGN_DOUBLE));
+        elems[i] = to_datum(values[i]);
+    return PointerGetDatum(construct_array(elems, n, type, len, true, align));
+}
+
+Datum int8_datum(int64 v) {
+    return Int64GetDatum(v);
+}
+Datum int4_datum(int32 v) {
+    return Int32GetDatum(v);
+}
+Datum oid_datum(Oid v) {
+    return ObjectIdGetDatum(v);
+}
+
+} // namespace
+
+Datum int8_array(const int64* values, int n) {
+    return array_of(values, n, int8_datum, INT8OID, 8, TYPALIGN_DOUBLE);
+}
+
+Datum int4_array(const int32* values, int n) {
+    return array_of(values, n, int4_datum, INT4OID, sizeof(int32), TYPALIGN_INT);
 }
 
 Datum oid_array(const Oid* values, int n) {
-    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
-    for (int i = 0; i < n; ++i)
-        elems[i] = ObjectIdGetDatum(values[i]);
-    return PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
+    return array_of(values, n, oid_datum, OIDOID, sizeof(Oid), TYPALIGN_INT);
 }
 
 } // namespace mvs::pg

@@ -27,8 +27,9 @@ void copy_text_column(int row, int column, char* buffer, size_t size);
 // DT_NOEND ("no such time") is stored as NULL.
 Datum optional_timestamptz(TimestampTz t);
 char null_flag(bool present);
-// An int8[] or oid[] of n values (n may be 0).
+// An int8[], int4[] or oid[] of n values (n may be 0).
 Datum int8_array(const int64* values, int n);
+Datum int4_array(const int32* values, int n);
 Datum oid_array(const Oid* values, int n);
 
 } // namespace mvs::pg

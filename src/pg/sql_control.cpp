@@ -19,6 +19,7 @@ extern "C" {
 #include "core/schedule.hpp"
 #include "pg/due_times.hpp"
 #include "pg/error_bridge.hpp"
+#include "pg/refresh_places.hpp"
 #include "pg/refresh_worker.hpp"
 #include "pg/schedule_catalog.hpp"
 #include "pg/shared_state.hpp"
@@ -81,6 +82,25 @@ extern "C" Datum mvs_refresh_now(PG_FUNCTION_ARGS) {
                         errhint("Call refresh_now(..., wait => true) in a transaction of its own, "
                                 "or without wait.")));
 
+    // One role's refresh_now() runs, also those waiting for a place, are bounded: each holds a
+    // background worker slot.
+    ManualTicket ticket;
+    const char* why = nullptr;
+    if (!places_manual_enter(GetUserId(), &ticket, &why)) {
+        if (strcmp(why, "role") == 0)
+            ereport(ERROR,
+                    (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+                     errmsg("role \"%s\" has %d refresh_now() refreshes running or waiting in "
+                            "this database already",
+                            GetUserNameFromId(GetUserId(), false), role_place_limit()),
+                     errhint("Wait for one to end (refresh_now(..., wait => true) waits), or raise "
+                             "matview_scheduler.max_workers_per_role.")));
+        ereport(ERROR,
+                (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+                 errmsg("too many refresh_now() refreshes are running or waiting in this database"),
+                 errdetail("At most %d at once.", kMaxManualRuns),
+                 errhint("Try again when some have ended.")));
+    }
     dsm_segment* segment = dsm_create(sizeof(ManualRunShared), 0);
     ManualRunShared* shared = static_cast<ManualRunShared*>(dsm_segment_address(segment));
     memset(shared, 0, sizeof *shared);
@@ -89,14 +109,19 @@ extern "C" Datum mvs_refresh_now(PG_FUNCTION_ARGS) {
 
     BackgroundWorker worker;
     describe_manual_refresh_worker(&worker, MyDatabaseId, relid, GetUserId(),
-                                   dsm_segment_handle(segment));
+                                   dsm_segment_handle(segment), ticket);
     worker.bgw_notify_pid = MyProcPid;
     BackgroundWorkerHandle* handle = nullptr;
-    if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+    if (!RegisterDynamicBackgroundWorker(&worker, &handle)) {
+        places_manual_abandon(ticket);
         ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
                         errmsg("could not start a refresh worker: no free background worker slot"),
                         errhint("Raise max_worker_processes, or try again when a refresh ends.")));
-    if (!wait_for_worker(handle, shared, wait))
+    }
+    const bool reported = wait_for_worker(handle, shared, wait);
+    // Its worker took the entry over, unless it never started.
+    places_manual_abandon(ticket);
+    if (!reported)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
                         errmsg("the refresh worker for %s stopped before %s", get_rel_name(relid),
                                wait ? "recording a result" : "starting the run"),

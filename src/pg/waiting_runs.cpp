@@ -5,6 +5,7 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include "pg/refresh_places.hpp"
 #include "pg/worker_pool.hpp"
 
 namespace mvs::pg {
@@ -14,6 +15,7 @@ namespace {
 struct WaitingRun {
     int64 run_id;
     int64 schedule_id;
+    Oid role;
     TimestampTz start_at;
 };
 
@@ -26,7 +28,7 @@ int queue_capacity = 0;
 TimestampTz episode_start = 0;
 int episode_runs = 0;
 
-void append(int64 run_id, int64 schedule_id, TimestampTz start_at) {
+void append(int64 run_id, int64 schedule_id, Oid role, TimestampTz start_at) {
     if (queue_size == queue_capacity) {
         const int capacity = queue_capacity == 0 ? 16 : queue_capacity * 2;
         const Size bytes = sizeof(WaitingRun) * static_cast<Size>(capacity);
@@ -35,17 +37,17 @@ void append(int64 run_id, int64 schedule_id, TimestampTz start_at) {
                                                       : repalloc(queue, bytes));
         queue_capacity = capacity;
     }
-    queue[queue_size++] = WaitingRun{run_id, schedule_id, start_at};
+    queue[queue_size++] = WaitingRun{run_id, schedule_id, role, start_at};
 }
 
 } // namespace
 
 void waiting_resume(int64 run_id, int64 schedule_id) {
-    append(run_id, schedule_id, 0);
+    append(run_id, schedule_id, InvalidOid, 0);
 }
 
-void waiting_add(int64 run_id, int64 schedule_id, TimestampTz start_at) {
-    append(run_id, schedule_id, start_at);
+void waiting_add(int64 run_id, int64 schedule_id, Oid role, TimestampTz start_at) {
+    append(run_id, schedule_id, role, start_at);
     if (episode_start == 0) {
         episode_start = GetCurrentTimestamp();
         episode_runs = 0;
@@ -64,6 +66,11 @@ int waiting_count() {
     return queue_size;
 }
 
+void waiting_usage(RoleUsage* usage) {
+    for (int i = 0; i < queue_size; ++i)
+        usage_add(usage, queue[i].role, 1);
+}
+
 bool waiting_for_schedule(int64 schedule_id) {
     for (int i = 0; i < queue_size; ++i)
         if (queue[i].schedule_id == schedule_id)
@@ -73,9 +80,9 @@ bool waiting_for_schedule(int64 schedule_id) {
 
 void waiting_dispatch(int limit) {
     int started = 0;
-    while (
-        started < queue_size && pool_busy_count() < limit &&
-        pool_dispatch(queue[started].run_id, queue[started].schedule_id, queue[started].start_at))
+    while (started < queue_size && pool_busy_count() < limit &&
+           pool_dispatch(queue[started].run_id, queue[started].schedule_id, queue[started].role,
+                         queue[started].start_at))
         ++started;
     if (started > 0) {
         memmove(queue, queue + started, sizeof(WaitingRun) * (queue_size - started));

@@ -12,10 +12,13 @@ extern "C" {
 namespace mvs::pg {
 
 // A run whose worker could not start; it starts at `start_at` at the earliest.
-void waiting_add(int64 run_id, int64 schedule_id, TimestampTz start_at);
+void waiting_add(int64 run_id, int64 schedule_id, Oid role, TimestampTz start_at);
 // A run an earlier scheduler left waiting.
 void waiting_resume(int64 run_id, int64 schedule_id);
 int waiting_count();
+// Adds the places each role's waiting runs will take.
+struct RoleUsage;
+void waiting_usage(RoleUsage* usage);
 bool waiting_for_schedule(int64 schedule_id);
 // Hands waiting runs to workers, oldest first, while fewer than `limit` refreshes are under way.
 void waiting_dispatch(int limit);

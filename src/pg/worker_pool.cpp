@@ -6,6 +6,7 @@ extern "C" {
 #include "storage/proc.h"
 }
 
+#include "pg/refresh_places.hpp"
 #include "pg/refresh_worker.hpp"
 #include "pg/settings.hpp"
 
@@ -18,6 +19,7 @@ struct LocalSlot {
     BackgroundWorkerHandle* handle;
     int64 run_id;      // the run it was handed and has not seen finish; 0: idle
     int64 schedule_id; // that run's schedule
+    Oid role;          // and the role it runs as
 };
 
 dsm_segment* segment = nullptr;
@@ -64,7 +66,13 @@ bool pool_is_running(int64 schedule_id) {
     return false;
 }
 
-bool pool_dispatch(int64 run_id, int64 schedule_id, TimestampTz start_at) {
+void pool_usage(RoleUsage* usage) {
+    for (const LocalSlot& s : local)
+        if (s.run_id != 0)
+            usage_add(usage, s.role, 1);
+}
+
+bool pool_dispatch(int64 run_id, int64 schedule_id, Oid role, TimestampTz start_at) {
     // An idle worker that is still there.
     for (int i = 0; i < kPoolCapacity; ++i) {
         if (local[i].handle == nullptr || local[i].run_id != 0)
@@ -81,6 +89,8 @@ bool pool_dispatch(int64 run_id, int64 schedule_id, TimestampTz start_at) {
         if (taken) {
             local[i].run_id = run_id;
             local[i].schedule_id = schedule_id;
+            local[i].role = role;
+            places_pool_role(i, role);
             SetLatch(latch);
             return true;
         }
@@ -105,7 +115,8 @@ bool pool_dispatch(int64 run_id, int64 schedule_id, TimestampTz start_at) {
             SpinLockRelease(&pool->mutex);
             return false;
         }
-        local[i] = LocalSlot{handle, run_id, schedule_id};
+        local[i] = LocalSlot{handle, run_id, schedule_id, role};
+        places_pool_role(i, role);
         return true;
     }
     return false;
@@ -123,6 +134,7 @@ int pool_reap(int64* stopped) {
         if (s.run_id != 0 && assigned == 0) {
             s.run_id = 0; // finished and recorded
             s.schedule_id = 0;
+            places_pool_role(i, InvalidOid);
         }
         pid_t pid = 0;
         if (GetBackgroundWorkerPid(s.handle, &pid) != BGWH_STOPPED)
@@ -130,7 +142,8 @@ int pool_reap(int64* stopped) {
         if (s.run_id != 0)
             stopped[n++] = s.run_id;
         pfree(s.handle);
-        s = LocalSlot{nullptr, 0, 0};
+        s = LocalSlot{nullptr, 0, 0, InvalidOid};
+        places_pool_role(i, InvalidOid);
         SpinLockAcquire(&pool->mutex);
         pool->slots[i] = PoolSlot{0, nullptr, 0, 0};
         SpinLockRelease(&pool->mutex);

@@ -35,9 +35,12 @@ void pool_create();
 // Refreshes under way; is one of them a run of this schedule?
 int pool_busy_count();
 bool pool_is_running(int64 schedule_id);
-// Hands the run to an idle worker, or starts one, to start its refresh at `start_at`. False when
-// no background worker could start.
-bool pool_dispatch(int64 run_id, int64 schedule_id, TimestampTz start_at);
+// Hands the run (of `role`) to an idle worker, or starts one, to start its refresh at `start_at`.
+// False when no background worker could start.
+bool pool_dispatch(int64 run_id, int64 schedule_id, Oid role, TimestampTz start_at);
+// Adds the places each role's runs hold in the pool.
+struct RoleUsage;
+void pool_usage(RoleUsage* usage);
 // Notes finished runs, and workers that stopped; the runs they stopped in go to `stopped`
 // (room for kPoolCapacity). Returns how many.
 int pool_reap(int64* stopped);

@@ -10,7 +10,8 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = new_node('pool', 'matview_scheduler.max_workers = 2');
+my $node = new_node('pool', 'matview_scheduler.max_workers = 2',
+	'matview_scheduler.max_workers_per_role = 2');
 
 $node->safe_psql(
 	'postgres', q{

@@ -11,7 +11,8 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = new_node('timestamps', 'matview_scheduler.max_workers = 2');
+my $node = new_node('timestamps', 'matview_scheduler.max_workers = 2',
+	'matview_scheduler.max_workers_per_role = 2');
 $node->safe_psql(
 	'postgres', q{
 CREATE EXTENSION matview_scheduler;
