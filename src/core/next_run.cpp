@@ -92,8 +92,10 @@ UtcMicros next_interval(const IntervalSpec& every, UtcMicros anchor, UtcMicros a
     // (each at most 25 offset lookups, in from_local), and usually two or three.
     const std::int64_t n_end = past_the_end(every);
     std::int64_t approx = 0;
+    std::int64_t day_part = 0;
     if (__builtin_mul_overflow(std::int64_t{every.months}, 2629746 * kMicrosPerSecond, &approx) ||
-        __builtin_add_overflow(approx, std::int64_t{every.days} * kMicrosPerDay, &approx) ||
+        __builtin_mul_overflow(std::int64_t{every.days}, kMicrosPerDay, &day_part) ||
+        __builtin_add_overflow(approx, day_part, &approx) ||
         __builtin_add_overflow(approx, every.micros, &approx))
         approx = INT64_MAX;
     const CivilTime anchor_local = to_local(zone, anchor);
