@@ -66,6 +66,9 @@ SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', start_at => 'inf
 SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', until => 'infinity')$$);
 SELECT error_of($$SELECT matview_scheduler.next_runs('daily', 3, '-infinity')$$);
 SELECT error_of($$SELECT matview_scheduler.next_runs('daily', 3, '20000-01-01')$$);
+-- A schedule whose first due time would be in the year 10000 is refused, not stored.
+SELECT error_of($$SELECT schedule_refresh('good_view', '0 0 1 1 *', start_at => '9999-12-31 12:00:00+00')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', '0 0 * * *', start_at => '9999-12-31 12:00:00+00', timezone => 'Pacific/Pago_Pago')$$);
 
 -- Cron lines: a field out of range (named, with the value), too many or too few fields, a line
 -- that can never fire, an unknown macro

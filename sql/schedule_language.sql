@@ -91,3 +91,20 @@ SET TimeZone = 'UTC';
 -- n = 0 gives nothing; the default gives five due times after now.
 SELECT count(*) FROM matview_scheduler.next_runs('hourly', 0);
 SELECT count(*), bool_and(t > now()) FROM matview_scheduler.next_runs('every 5 minutes') t;
+
+-- Due times end before the year 10000 (UTC), as arguments do: a series stops there and never
+-- wraps to another date. Each call returns at once (each due time takes a bounded number of
+-- steps, and the loop answers cancels); the timeout only turns a regression into a failure.
+SET statement_timeout = '10s';
+SELECT count(*), min(t), max(t) FROM matview_scheduler.next_runs('1000 years', 1000, '2026-01-01 00:00:00+00') t;
+SELECT count(*), max(t) FROM matview_scheduler.next_runs('1000 years', 300, '2026-01-01 00:00:00+00') t;
+SELECT count(*), max(t) FROM matview_scheduler.next_runs('999 years 11 months 30 days', 100000, '0001-01-01 00:00:00+00', start_at => '0001-01-01 00:00:00+00') t;
+SELECT count(*), min(t), max(t) FROM matview_scheduler.next_runs('yearly', 100000, '0001-01-01 00:00:00+00') t;
+SELECT count(*), max(t) FROM matview_scheduler.next_runs('1 month', 100000, '1000-01-31 12:00:00+00', start_at => '1000-01-31 12:00:00+00') t;
+SELECT count(*), max(t) FROM matview_scheduler.next_runs('1 second', 100000, '9999-12-31 23:58:30+00') t;
+SELECT matview_scheduler.next_runs('0 0 1 1 *', 3, '9998-06-01 00:00:00+00');
+-- Midnight of 10000-01-01 in Kiritimati (+14) is still in the year 9999 in UTC; in Pago Pago
+-- (-11) it is not.
+SELECT matview_scheduler.next_runs('daily', 5, '9999-12-29 12:00:00+00', 'Pacific/Kiritimati');
+SELECT matview_scheduler.next_runs('daily', 5, '9999-12-29 12:00:00+00', 'Pacific/Pago_Pago');
+RESET statement_timeout;

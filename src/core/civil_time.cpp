@@ -99,4 +99,38 @@ CivilTime add_days(const CivilTime& t, std::int64_t days) {
     return r;
 }
 
+namespace {
+
+bool year_in_limit(std::int64_t year) {
+    return year >= -kCivilYearLimit && year <= kCivilYearLimit;
+}
+
+} // namespace
+
+bool try_add_months(const CivilTime& t, std::int64_t months, CivilTime* out) {
+    // |months| beyond the span of the limit cannot land inside it; checked before adding.
+    constexpr std::int64_t kSpan = 2 * kCivilYearLimit * 12 + 12;
+    if (!year_in_limit(t.year) || months > kSpan || months < -kSpan)
+        return false;
+    const std::int64_t index = static_cast<std::int64_t>(t.year) * 12 + (t.month - 1) + months;
+    if (!year_in_limit(floor_div(index, 12)))
+        return false;
+    *out = add_months(t, months);
+    return true;
+}
+
+bool try_add_days(const CivilTime& t, std::int64_t days, CivilTime* out) {
+    if (!year_in_limit(t.year))
+        return false;
+    // The first and last days of the years +-kCivilYearLimit; `from` lies between them, so
+    // neither difference below overflows.
+    const std::int64_t first = days_from_civil(-kCivilYearLimit, 1, 1);
+    const std::int64_t last = days_from_civil(kCivilYearLimit, 12, 31);
+    const std::int64_t from = days_from_civil(t.year, t.month, t.day);
+    if (days > last - from || days < first - from)
+        return false;
+    *out = add_days(t, days);
+    return true;
+}
+
 } // namespace mvs

@@ -15,6 +15,15 @@ constexpr std::int64_t kMicrosPerSecond = 1000000;
 constexpr std::int64_t kSecondsPerDay = 86400;
 constexpr std::int64_t kMicrosPerDay = kSecondsPerDay * kMicrosPerSecond;
 
+// The span of time core computes in, the instants a server accepts as arguments: from
+// 0001-01-01 00:00 UTC (kStartOfTime) up to, not including, 10000-01-01 00:00 UTC (kEndOfTime).
+// A due time at or past the end is kNever.
+constexpr UtcMicros kStartOfTime = -719162 * kMicrosPerDay;
+constexpr UtcMicros kEndOfTime = 2932897 * kMicrosPerDay;
+
+// Years the checked arithmetic below produces: wall_micros of any of them fits in 64 bits.
+constexpr std::int64_t kCivilYearLimit = 200000;
+
 // A wall-clock reading: what a clock on the wall shows, in no particular zone.
 struct CivilTime {
     int year = 1970;
@@ -53,7 +62,13 @@ CivilTime civil_from_wall_micros(std::int64_t wall);
 
 // Adds months, keeping the day of month when the target month has it and using the month's last
 // day when it does not (Jan 31 + 1 month = Feb 28/29; + 2 months = Mar 31).
+// For counts that keep the year within +-kCivilYearLimit (core's own callers move a few periods).
 CivilTime add_months(const CivilTime& t, std::int64_t months);
 CivilTime add_days(const CivilTime& t, std::int64_t days);
+
+// The same for any count: false, and *out unchanged, when the year would leave
+// +-kCivilYearLimit (or t's year is already outside it).
+bool try_add_months(const CivilTime& t, std::int64_t months, CivilTime* out);
+bool try_add_days(const CivilTime& t, std::int64_t days, CivilTime* out);
 
 } // namespace mvs

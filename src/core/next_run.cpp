@@ -1,5 +1,7 @@
 #include "next_run.hpp"
 
+#include <algorithm>
+
 namespace mvs {
 
 namespace {
@@ -7,34 +9,139 @@ namespace {
 constexpr std::int64_t kMinuteMicros = 60 * kMicrosPerSecond;
 constexpr std::int64_t kHourMicros = 60 * kMinuteMicros;
 
-// The n-th point of an interval grid.
-UtcMicros grid_point(const IntervalSpec& every, UtcMicros anchor, const CivilTime& anchor_local,
-                     std::int64_t n, const TimeZone& zone) {
-    UtcMicros base = anchor;
-    if (every.months != 0 || every.days != 0) {
-        CivilTime t = add_months(anchor_local, n * every.months);
-        t = add_days(t, n * every.days);
-        base = from_local(zone, t);
-    }
-    return base + n * every.micros;
+// Moves longer than all of time: from any anchor in [kStartOfTime, kEndOfTime] and with any zone
+// offset (at most kMaxUtcOffsetSeconds), a grid point that moves the wall clock by more than
+// kSpanMonths months or kSpanDays days, or adds more than kSpanMicros, is past the end of time.
+constexpr std::int64_t kSpanYears = 10002;
+constexpr std::int64_t kSpanMonths = 12 * kSpanYears;
+constexpr std::int64_t kSpanDays = 366 * kSpanYears;
+constexpr std::int64_t kSpanMicros = kSpanDays * kMicrosPerDay;
+
+// A due time, or kNever when it is at or past the end of time.
+UtcMicros within_time(UtcMicros t) {
+    return t < kEndOfTime ? t : kNever;
 }
 
+UtcMicros clamp_instant(UtcMicros t, UtcMicros lo, UtcMicros hi) {
+    return t < lo ? lo : (t > hi ? hi : t);
+}
+
+// An interval whose grid moves forward: no negative part, not all zero.
+bool steppable(const IntervalSpec& every) {
+    return every.months >= 0 && every.days >= 0 && every.micros >= 0 &&
+           (every.months != 0 || every.days != 0 || every.micros != 0);
+}
+
+// The n-th point of an interval grid (n >= 0), or kNever when it is past the end of time. Every
+// product and sum is checked; with the parts below their spans the sums stay within a few
+// hundred thousand years, far from overflow.
+UtcMicros grid_point(const IntervalSpec& every, UtcMicros anchor, const CivilTime& anchor_local,
+                     std::int64_t n, const TimeZone& zone) {
+    std::int64_t months = 0;
+    std::int64_t days = 0;
+    std::int64_t micros = 0;
+    if (__builtin_mul_overflow(n, std::int64_t{every.months}, &months) || months > kSpanMonths ||
+        __builtin_mul_overflow(n, std::int64_t{every.days}, &days) || days > kSpanDays ||
+        __builtin_mul_overflow(n, every.micros, &micros) || micros > kSpanMicros)
+        return kNever;
+    UtcMicros base = anchor;
+    if (months != 0 || days != 0) {
+        CivilTime t;
+        if (!try_add_months(anchor_local, months, &t) || !try_add_days(t, days, &t))
+            return kNever;
+        base = from_local(zone, t);
+    }
+    UtcMicros point = 0;
+    if (__builtin_add_overflow(base, micros, &point))
+        return kNever;
+    return within_time(point);
+}
+
+// The smallest n with a part past its span: grid_point(n) is kNever from there on.
+std::int64_t past_the_end(const IntervalSpec& every) {
+    std::int64_t n = INT64_MAX;
+    if (every.months > 0)
+        n = std::min(n, kSpanMonths / every.months + 1);
+    if (every.days > 0)
+        n = std::min(n, kSpanDays / every.days + 1);
+    if (every.micros > 0)
+        n = std::min(n, kSpanMicros / every.micros + 1);
+    return n;
+}
+
+// anchor is in [kStartOfTime, kEndOfTime], after in [kStartOfTime - 1, kEndOfTime - 2].
 UtcMicros next_interval(const IntervalSpec& every, UtcMicros anchor, UtcMicros after,
                         const TimeZone& zone) {
+    if (!steppable(every))
+        return kNever;
     if (after < anchor)
-        return anchor;
-    if (every.months == 0 && every.days == 0)
-        return anchor + (floor_div(after - anchor, every.micros) + 1) * every.micros;
-    // Estimate n from the average length of a step, then walk to the exact point.
-    const std::int64_t approx =
-        every.months * (2629746 * kMicrosPerSecond) + every.days * kMicrosPerDay + every.micros;
+        return within_time(anchor);
+    if (every.months == 0 && every.days == 0) {
+        // One division: after - anchor is at most the span of time, and the step is checked.
+        const std::int64_t n = floor_div(after - anchor, every.micros) + 1;
+        std::int64_t offset = 0;
+        UtcMicros point = 0;
+        if (__builtin_mul_overflow(n, every.micros, &offset) ||
+            __builtin_add_overflow(anchor, offset, &point))
+            return kNever;
+        return within_time(point);
+    }
+    // Months or days move the wall clock at least a day a step, so n_end, the first n past the
+    // end, is at most kSpanDays + 1 (3.7 million). Estimate n from the average length of a step,
+    // then gallop and bisect to the first point after `after`: at most 2 * 23 grid points
+    // (each at most 25 offset lookups, in from_local), and usually two or three.
+    const std::int64_t n_end = past_the_end(every);
+    std::int64_t approx = 0;
+    std::int64_t day_part = 0;
+    if (__builtin_mul_overflow(std::int64_t{every.months}, 2629746 * kMicrosPerSecond, &approx) ||
+        __builtin_mul_overflow(std::int64_t{every.days}, kMicrosPerDay, &day_part) ||
+        __builtin_add_overflow(approx, day_part, &approx) ||
+        __builtin_add_overflow(approx, every.micros, &approx))
+        approx = INT64_MAX;
     const CivilTime anchor_local = to_local(zone, anchor);
-    std::int64_t n = approx > 0 ? (after - anchor) / approx : 0;
-    while (grid_point(every, anchor, anchor_local, n, zone) <= after)
-        ++n;
-    while (n > 0 && grid_point(every, anchor, anchor_local, n - 1, zone) > after)
-        --n;
-    return grid_point(every, anchor, anchor_local, n, zone);
+    const std::int64_t estimate = std::min((after - anchor) / approx, n_end);
+    auto point = [&](std::int64_t n) { return grid_point(every, anchor, anchor_local, n, zone); };
+    // Invariant: point(lo) <= after < point(hi) (point(0) is the anchor's reading, not after
+    // `after`; point(n_end) is kNever). The result is always a point(hi), so it is after `after`.
+    std::int64_t lo = 0;
+    std::int64_t hi = n_end;
+    UtcMicros hi_point = kNever;
+    UtcMicros p = point(estimate);
+    if (p > after) {
+        hi = estimate;
+        hi_point = p;
+        for (std::int64_t step = 1; hi - step > lo; step *= 2) {
+            p = point(hi - step);
+            if (p <= after) {
+                lo = hi - step;
+                break;
+            }
+            hi -= step;
+            hi_point = p;
+        }
+    } else {
+        lo = estimate;
+        for (std::int64_t step = 1; lo + step < hi; step *= 2) {
+            p = point(lo + step);
+            if (p > after) {
+                hi = lo + step;
+                hi_point = p;
+                break;
+            }
+            lo += step;
+        }
+    }
+    while (hi - lo > 1) {
+        const std::int64_t mid = lo + (hi - lo) / 2;
+        p = point(mid);
+        if (p > after) {
+            hi = mid;
+            hi_point = p;
+        } else {
+            lo = mid;
+        }
+    }
+    return hi_point;
 }
 
 // Minutely and hourly are elapsed-time schedules that land where the zone's clock shows :00
@@ -42,24 +149,31 @@ UtcMicros next_interval(const IntervalSpec& every, UtcMicros anchor, UtcMicros a
 // grid in UTC; the first grid point after `after` is due unless the offset changes before it, and
 // then the search goes on from the change with the new offset. This holds for any offset, also
 // the local mean times of long ago that are not whole minutes.
+//
+// Each round passes one change of offset; real zones change at most twice within the hour
+// searched, so the rounds are bounded at kSubDayRounds (each at most 2 + 22 offset lookups). A
+// zone that changes more often gets the candidate of the last round, which is still after
+// `after` and on its own offset's grid.
+constexpr int kSubDayRounds = 8;
+
 UtcMicros next_sub_day(CalendarUnit unit, UtcMicros after, const TimeZone& zone) {
     const std::int64_t step = unit == CalendarUnit::Minute ? kMinuteMicros : kHourMicros;
     UtcMicros from = after;
-    for (;;) {
+    for (int round = 0;; ++round) {
         const std::int64_t first = floor_div(from + 1, kMicrosPerSecond);
-        const std::int64_t offset = zone.utc_offset_seconds(first);
+        const std::int64_t offset = utc_offset_at(zone, first);
         const std::int64_t offset_micros = offset * kMicrosPerSecond;
         const UtcMicros candidate =
             (floor_div(from + offset_micros, step) + 1) * step - offset_micros;
         const std::int64_t last = floor_div(candidate, kMicrosPerSecond);
-        if (zone.utc_offset_seconds(last) == offset)
+        if (round + 1 == kSubDayRounds || utc_offset_at(zone, last) == offset)
             return candidate;
         // Find the first second with the new offset.
         std::int64_t lo = first;
         std::int64_t hi = last;
         while (hi - lo > 1) {
             const std::int64_t mid = lo + (hi - lo) / 2;
-            if (zone.utc_offset_seconds(mid) == offset)
+            if (utc_offset_at(zone, mid) == offset)
                 lo = mid;
             else
                 hi = mid;
@@ -115,28 +229,48 @@ CivilTime advance(CalendarUnit unit, const CivilTime& t, std::int64_t k) {
 UtcMicros next_calendar(CalendarUnit unit, UtcMicros after, const TimeZone& zone) {
     if (unit == CalendarUnit::Minute || unit == CalendarUnit::Hour)
         return next_sub_day(unit, after, zone);
+    // The period's start is at most one period (Pmax) before after's reading, which is within
+    // an offset D of `after`, and from_local moves a reading by at most D: so start + k periods
+    // (each at least Pmin) is after `after` once k * Pmin > Pmax + 2D. With D at most 7 days
+    // (kMaxUtcOffsetSeconds) that is k = 16 for days, fewer for longer periods; real zones need
+    // k <= 2.
     const CivilTime start = period_start(unit, to_local(zone, after));
-    for (std::int64_t k = 0;; ++k) {
+    for (std::int64_t k = 0; k <= 16; ++k) {
         const UtcMicros t = from_local(zone, advance(unit, start, k));
         if (t > after)
             return t;
     }
+    return kNever; // not reached: see above
 }
 
 } // namespace
 
 UtcMicros next_due_after(const Schedule& schedule, UtcMicros anchor, UtcMicros after,
                          const TimeZone& zone) {
+    // Nothing is due at or past the end of time; instants outside it (a damaged catalog row)
+    // are taken as its ends, so that no arithmetic below can overflow.
+    if (after >= kEndOfTime - 1)
+        return kNever;
+    after = clamp_instant(after, kStartOfTime - 1, kEndOfTime);
+    anchor = clamp_instant(anchor, kStartOfTime, kEndOfTime);
+    UtcMicros next = kNever;
     switch (schedule.kind) {
     case ScheduleKind::Calendar:
-        return next_calendar(schedule.unit, after, zone);
+        next = next_calendar(schedule.unit, after, zone);
+        break;
     case ScheduleKind::Cron:
-        return next_cron(schedule.cron, after, zone);
+        next = next_cron(schedule.cron, after, zone);
+        break;
     case ScheduleKind::Once:
-        return after < anchor ? anchor : kNever;
+        next = after < anchor ? anchor : kNever;
+        break;
     default:
-        return next_interval(schedule.every, anchor, after, zone);
+        next = next_interval(schedule.every, anchor, after, zone);
+        break;
     }
+    // Strictly later, and before the end: a caller stepping from due time to due time always
+    // moves forward and stops.
+    return next > after ? within_time(next) : kNever;
 }
 
 Schedule repeat_from_start(const Schedule& schedule) {
@@ -173,11 +307,13 @@ Schedule repeat_from_start(const Schedule& schedule) {
 FirstRun first_run(const Schedule& schedule, bool has_start_at, UtcMicros start_at, UtcMicros now,
                    const TimeZone& zone) {
     FirstRun r;
+    start_at = clamp_instant(start_at, kStartOfTime, kEndOfTime);
+    now = clamp_instant(now, kStartOfTime, kEndOfTime);
     if (!has_start_at) {
         r.schedule = schedule;
         r.anchor = now;
-        r.first =
-            schedule.kind == ScheduleKind::Once ? now : next_due_after(schedule, now, now, zone);
+        r.first = schedule.kind == ScheduleKind::Once ? within_time(now)
+                                                      : next_due_after(schedule, now, now, zone);
         return r;
     }
     r.schedule = repeat_from_start(schedule);
@@ -190,9 +326,12 @@ FirstRun first_run(const Schedule& schedule, bool has_start_at, UtcMicros start_
 Advance advance_after_run(const Schedule& schedule, UtcMicros anchor, UtcMicros due, UtcMicros now,
                           const TimeZone& zone) {
     Advance r;
+    anchor = clamp_instant(anchor, kStartOfTime, kEndOfTime);
+    due = clamp_instant(due, kStartOfTime - 1, kEndOfTime);
+    now = clamp_instant(now, kStartOfTime - 1, kEndOfTime);
     const UtcMicros from = due > now ? due : now;
     if (schedule.kind == ScheduleKind::Interval && schedule.every.months == 0 &&
-        schedule.every.days == 0) {
+        schedule.every.days == 0 && schedule.every.micros > 0) {
         // Elapsed-time grids count in one step.
         const std::int64_t step = schedule.every.micros;
         if (now > due && due >= anchor)
@@ -202,6 +341,7 @@ Advance advance_after_run(const Schedule& schedule, UtcMicros anchor, UtcMicros 
         r.next = next_due_after(schedule, anchor, from, zone);
         return r;
     }
+    // At most kMaxCounted + 2 calls of next_due_after.
     UtcMicros t = next_due_after(schedule, anchor, due, zone);
     while (t != kNever && t <= now && r.skipped < kMaxCounted) {
         ++r.skipped;

@@ -19,7 +19,11 @@ namespace mvs {
 // 1st, yearly on Jan 1st, all on the zone's wall clock.
 //
 // Cron schedules follow the zone's wall clock (see next_cron). A once schedule is due at the
-// anchor only. Returns kNever when there is no further due time.
+// anchor only. Returns kNever when there is no further due time before kEndOfTime. Any anchor and
+// `after` are taken (outside [kStartOfTime, kEndOfTime] as its ends), and every call is bounded:
+// an interval of months or days takes at most 46 grid points (about 1,200 offset lookups), a word
+// at most 17 from_local calls or 8 rounds, a cron line a few rounds of about 50 lookups in real
+// zones (10,000 rounds at most, in any zone).
 UtcMicros next_due_after(const Schedule& schedule, UtcMicros anchor, UtcMicros after,
                          const TimeZone& zone);
 

@@ -2,8 +2,15 @@
 
 namespace mvs {
 
+std::int64_t utc_offset_at(const TimeZone& zone, std::int64_t utc_seconds) {
+    const std::int64_t offset = zone.utc_offset_seconds(utc_seconds);
+    if (offset > kMaxUtcOffsetSeconds)
+        return kMaxUtcOffsetSeconds;
+    return offset < -kMaxUtcOffsetSeconds ? -kMaxUtcOffsetSeconds : offset;
+}
+
 CivilTime to_local(const TimeZone& zone, UtcMicros instant) {
-    const std::int64_t offset = zone.utc_offset_seconds(floor_seconds(instant));
+    const std::int64_t offset = utc_offset_at(zone, floor_seconds(instant));
     return civil_from_wall_micros(instant + offset * kMicrosPerSecond);
 }
 
@@ -11,13 +18,14 @@ UtcMicros from_local(const TimeZone& zone, const CivilTime& local) {
     const std::int64_t wall = wall_micros(local);
     const std::int64_t wall_s = floor_seconds(wall);
     // Real zones change offset at most once in any two days, so the offsets a day either side of
-    // the reading are the only candidates.
-    const std::int64_t before = zone.utc_offset_seconds(wall_s - kSecondsPerDay);
-    const std::int64_t after = zone.utc_offset_seconds(wall_s + kSecondsPerDay);
+    // the reading are the only candidates. At most 4 + 21 offset lookups in all: the gap search
+    // below spans at most 2 * kMaxUtcOffsetSeconds.
+    const std::int64_t before = utc_offset_at(zone, wall_s - kSecondsPerDay);
+    const std::int64_t after = utc_offset_at(zone, wall_s + kSecondsPerDay);
     const UtcMicros with_before = wall - before * kMicrosPerSecond;
     const UtcMicros with_after = wall - after * kMicrosPerSecond;
-    const bool before_ok = zone.utc_offset_seconds(floor_seconds(with_before)) == before;
-    const bool after_ok = zone.utc_offset_seconds(floor_seconds(with_after)) == after;
+    const bool before_ok = utc_offset_at(zone, floor_seconds(with_before)) == before;
+    const bool after_ok = utc_offset_at(zone, floor_seconds(with_after)) == after;
     if (before_ok && after_ok)
         return with_before < with_after ? with_before : with_after;
     if (before_ok)
@@ -30,7 +38,7 @@ UtcMicros from_local(const TimeZone& zone, const CivilTime& local) {
     std::int64_t hi = floor_seconds(with_after < with_before ? with_before : with_after) + 1;
     while (hi - lo > 1) {
         const std::int64_t mid = lo + (hi - lo) / 2;
-        if (zone.utc_offset_seconds(mid) == before)
+        if (utc_offset_at(zone, mid) == before)
             lo = mid;
         else
             hi = mid;

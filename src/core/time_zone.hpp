@@ -29,6 +29,14 @@ class FixedOffsetZone final : public TimeZone {
     std::int64_t offset_;
 };
 
+// The largest UTC offset core believes: PostgreSQL's POSIX-style zone names reach 167:59:59
+// (real zones stay within 16 hours). A zone that claims more is taken to mean this much, so
+// that core's arithmetic stays bounded for any zone.
+constexpr std::int64_t kMaxUtcOffsetSeconds = 7 * kSecondsPerDay;
+
+// The zone's offset at an instant, limited to +-kMaxUtcOffsetSeconds. Core asks through this.
+std::int64_t utc_offset_at(const TimeZone& zone, std::int64_t utc_seconds);
+
 // The wall-clock reading in the zone at an instant.
 CivilTime to_local(const TimeZone& zone, UtcMicros instant);
 

@@ -11,6 +11,13 @@ TimestampTz from_core(UtcMicros t) {
     return t == mvs::kNever ? DT_NOEND : to_timestamptz(t);
 }
 
+// to_utc_micros, saturating: 'infinity' (or anything that late) in a catalog row would overflow
+// it. Core takes INT64_MAX as past the end of time; the epoch shift is positive, so no value
+// overflows downwards.
+UtcMicros to_core(TimestampTz t) {
+    return t > PG_INT64_MAX - kPgEpochShiftMicros ? PG_INT64_MAX : to_utc_micros(t);
+}
+
 } // namespace
 
 FirstDue first_due(const mvs::Schedule& schedule, bool has_start_at, TimestampTz start_at,
@@ -18,8 +25,7 @@ FirstDue first_due(const mvs::Schedule& schedule, bool has_start_at, TimestampTz
     mvs::FirstRun first;
     const CppFailure failure = run_cpp([&] {
         const PgZone zone(tz);
-        first = mvs::first_run(schedule, has_start_at, to_utc_micros(start_at), to_utc_micros(now),
-                               zone);
+        first = mvs::first_run(schedule, has_start_at, to_core(start_at), to_core(now), zone);
     });
     MVS_RAISE_IF_FAILED(failure);
     return FirstDue{first.schedule, to_timestamptz(first.anchor), from_core(first.first)};
@@ -30,7 +36,7 @@ TimestampTz next_due(const mvs::Schedule& schedule, TimestampTz anchor, Timestam
     UtcMicros due = 0;
     const CppFailure failure = run_cpp([&] {
         const PgZone zone(tz);
-        due = mvs::next_due_after(schedule, to_utc_micros(anchor), to_utc_micros(after), zone);
+        due = mvs::next_due_after(schedule, to_core(anchor), to_core(after), zone);
     });
     MVS_RAISE_IF_FAILED(failure);
     return from_core(due);
@@ -41,8 +47,8 @@ Advance advance_after(const mvs::Schedule& schedule, TimestampTz anchor, Timesta
     mvs::Advance advance;
     const CppFailure failure = run_cpp([&] {
         const PgZone zone(tz);
-        advance = mvs::advance_after_run(schedule, to_utc_micros(anchor), to_utc_micros(due),
-                                         to_utc_micros(now), zone);
+        advance =
+            mvs::advance_after_run(schedule, to_core(anchor), to_core(due), to_core(now), zone);
     });
     MVS_RAISE_IF_FAILED(failure);
     return Advance{from_core(advance.next), advance.skipped};

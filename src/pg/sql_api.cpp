@@ -60,6 +60,12 @@ extern "C" Datum mvs_schedule_refresh(PG_FUNCTION_ARGS) {
     const RefreshOptions options = refresh_options(fcinfo, relid);
 
     const FirstDue first = first_due(parsed, has_start_at, start_at, now, tz);
+    // Due times end with the year 9999 (UTC), as the arguments do; nothing later is stored.
+    if (first.first == DT_NOEND)
+        ereport(ERROR,
+                (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                 errmsg("schedule \"%s\" has no due time before the year 10000", schedule_text),
+                 errdetail("Due times end at 10000-01-01 00:00:00 UTC.")));
     if (has_until && first.first > until)
         ereport(ERROR,
                 (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -122,8 +128,11 @@ extern "C" Datum mvs_next_runs(PG_FUNCTION_ARGS) {
 
     InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
     ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    // At most n (<= kMaxPreview) rounds, each one bounded call of core; interruptible between
+    // them. The series ends at the end of time (DT_NOEND).
     TimestampTz due = first.first;
     for (int i = 0; i < n && due != DT_NOEND; ++i) {
+        CHECK_FOR_INTERRUPTS();
         Datum value = TimestampTzGetDatum(due);
         bool isnull = false;
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);

@@ -10,6 +10,10 @@
 // that caused it. The checks use their own calendar arithmetic (not core's) to read the zone's
 // wall clock, so they do not share core's mistakes.
 //
+// Beyond the scenarios, every accepted schedule (and every interval as given, even one the parser
+// refuses) is stepped from due time to due time, from anchors and instants anywhere in 64 bits:
+// each due time after the one before and before the year 10000, or kNever.
+//
 // Build and run: make fuzz (FUZZ_SECONDS=30).
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -296,10 +300,9 @@ const UtcMicros kNowMin = utc(1900, 1, 1);
 const UtcMicros kNowMax = utc(2400, 1, 1);
 const UtcMicros kStartMin = utc(1, 1, 1);
 const UtcMicros kStartMax = utc(9999, 12, 31, 23, 59, 59, 999999);
-// Due times later than this (PostgreSQL's timestamps end in 294276, core's instants in 292277)
-// are only checked to be after the instant asked about, and end the sequence: stepping on from
-// them is not arithmetic that core has to get right.
-const UtcMicros kFar = utc(290000, 1, 1);
+// Core's instants: due times are before the year 10000 (UTC), or kNever.
+const UtcMicros kStartOfTime = utc(1, 1, 1);
+const UtcMicros kEndOfTime = utc(10000, 1, 1);
 
 // ---- The checks ----
 
@@ -484,6 +487,68 @@ void check_round_trip(const Schedule& s) {
     CHECK(!mvs::parse_spec(damaged, &back), "parse_spec accepts \"%s\"", damaged.c_str());
 }
 
+// Steps from due time to due time, as next_runs and the scheduler do: each is after the one
+// before and before the end of time, and kNever ends the series. Any anchor and `after`, even
+// outside the range a server accepts (a damaged catalog row), and any interval, even one the
+// parser refuses.
+void check_steps(const Schedule& s, UtcMicros anchor, UtcMicros after, const mvs::TimeZone& zone,
+                 int steps) {
+    char spec[256] = "?";
+    mvs::format_spec(s, spec, sizeof spec);
+    char context[512];
+    std::snprintf(context, sizeof context,
+                  "stepping schedule \"%s\" (%" PRId32 " months %" PRId32 " days %" PRId64
+                  " us), anchor %" PRId64 ", after %" PRId64 ", %d steps",
+                  spec, s.every.months, s.every.days, s.every.micros, anchor, after, steps);
+    g_context = context;
+    const bool anchor_in_time = anchor >= kStartOfTime && anchor < kEndOfTime;
+    const bool elapsed_grid = s.kind == ScheduleKind::Interval && s.every.months == 0 &&
+                              s.every.days == 0 && s.every.micros > 0;
+    UtcMicros t = after;
+    for (int i = 0; i < steps; ++i) {
+        const UtcMicros next = mvs::next_due_after(s, anchor, t, zone);
+        if (next == kNever)
+            break;
+        CHECK(next > t && next >= kStartOfTime && next < kEndOfTime,
+              "step %d: next_due_after(%s) = %s", i, show(t).c_str(), show(next).c_str());
+        if (elapsed_grid && anchor_in_time)
+            CHECK((next - anchor) % s.every.micros == 0, "step %d: %s is off the grid from %s", i,
+                  show(next).c_str(), show(anchor).c_str());
+        t = next;
+    }
+    // Coalescing from there, and from the original instants, ends in range too.
+    for (const UtcMicros due : {after, t}) {
+        const mvs::Advance adv = mvs::advance_after_run(s, anchor, due, t, zone);
+        const UtcMicros from = std::max(std::max(due, t), kStartOfTime - 1);
+        CHECK(adv.next == kNever || (adv.next > from && adv.next < kEndOfTime),
+              "advance_after_run(due %s, now %s): next %s", show(due).c_str(), show(t).c_str(),
+              show(adv.next).c_str());
+        CHECK(adv.skipped >= 0 && adv.skipped <= mvs::kMaxCounted,
+              "advance_after_run: skipped %" PRId64, adv.skipped);
+    }
+    const mvs::FirstRun first = mvs::first_run(s, true, anchor, after, zone);
+    CHECK(first.first == kNever || (first.first >= kStartOfTime && first.first < kEndOfTime),
+          "first_run(start_at %" PRId64 ", now %" PRId64 "): first %s", anchor, after,
+          show(first.first).c_str());
+}
+
+// An instant for check_steps: anywhere in 64 bits, or near one of the ends of time.
+UtcMicros choose_instant(FuzzedDataProvider* p) {
+    switch (p->ConsumeIntegralInRange(0, 4)) {
+    case 0:
+        return p->ConsumeIntegral<std::int64_t>();
+    case 1:
+        return kStartOfTime + p->ConsumeIntegralInRange<std::int64_t>(-2 * kDay, 400 * kDay);
+    case 2:
+        return kEndOfTime - p->ConsumeIntegralInRange<std::int64_t>(-2 * kDay, 400 * kDay);
+    case 3:
+        return p->ConsumeIntegralInRange(kStartOfTime, kEndOfTime);
+    default:
+        return p->PickValueInArray(
+            {INT64_MIN, INT64_MAX, kStartOfTime - 1, kEndOfTime - 1, kEndOfTime, utc(2026, 1, 1)});
+    }
+}
+
 void check_schedule(const Schedule& s, const Scenario& sc) {
     const mvs::TimeZone& zone = *sc.zone;
     char spec[256] = "?";
@@ -521,7 +586,9 @@ void check_schedule(const Schedule& s, const Scenario& sc) {
             CHECK(first.first == sc.start_at || sc.start_at < sc.now,
                   "first due %s, not start_at though it is ahead", show(first.first).c_str());
     }
-    if (first.first == kNever || first.first > kFar)
+    CHECK(first.first == kNever || first.first < kEndOfTime, "first due %s, past the end of time",
+          show(first.first).c_str());
+    if (first.first == kNever)
         return;
     const UtcMicros first_after = sc.has_start_at ? std::max(sc.start_at, sc.now) - 1 : sc.now;
     check_due_time(first.schedule, first.anchor, first_after, first.first, zone);
@@ -538,8 +605,8 @@ void check_schedule(const Schedule& s, const Scenario& sc) {
               show(next).c_str());
         if (run.kind == ScheduleKind::Interval)
             check_interval_step(run.every, after, next);
-        if (next > kFar)
-            break;
+        CHECK(next < kEndOfTime, "next_due_after(%s) = %s, past the end of time",
+              show(after).c_str(), show(next).c_str());
         check_due_time(run, first.anchor, after, next, zone);
         // Nothing is due in between: from any point in (after, next), next is the next one.
         for (UtcMicros between : {after + 1, after + (next - after) / 2, next - 1}) {
@@ -651,6 +718,14 @@ mvs::IntervalSpec choose_interval(FuzzedDataProvider* p) {
         every.micros = p->ConsumeIntegralInRange<std::int64_t>(0, 3 * kDay);
         if (p->ConsumeBool())
             every.micros -= every.micros % kSecond;
+    } else if (p->ConsumeBool()) {
+        // Near the limits of each part, and of the grid arithmetic.
+        every.months = p->PickValueInArray<std::int32_t>({0, 1, 12000, 119987, 119988, INT32_MAX});
+        every.days = p->PickValueInArray<std::int32_t>({0, 1, 366000, 3652059, INT32_MAX});
+        every.micros =
+            p->PickValueInArray<std::int64_t>(
+                {0, 1, kSecond, 366000 * kDay, INT64_MAX / 2, INT64_MAX - 1, INT64_MAX}) -
+            p->ConsumeIntegralInRange<std::int64_t>(0, kDay);
     } else {
         // Anything PostgreSQL's interval type holds.
         every.months = p->ConsumeIntegral<std::int32_t>();
@@ -705,6 +780,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         scenarios.push_back(sc);
     }
 
+    Schedule stepped;
+    bool step = false;
     switch (parsed.status) {
     case ParseStatus::Error:
         CHECK(parsed.message[0] != '\0', "error without a message");
@@ -717,10 +794,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         CHECK(length > 0 && !is_space(text[begin]) && !is_space(text[begin + length - 1]),
               "interval part [%zu, +%zu) is empty or not trimmed", begin, length);
         mvs::IntervalSpec every;
-        if (has_params)
-            check_interval(choose_interval(&params), scenarios.data(), scenarios.size());
-        else if (read_interval(text.substr(begin, length), &every))
+        bool have_interval = false;
+        if (has_params) {
+            every = choose_interval(&params);
+            have_interval = true;
+        } else {
+            have_interval = read_interval(text.substr(begin, length), &every);
+        }
+        if (have_interval) {
             check_interval(every, scenarios.data(), scenarios.size());
+            // The grid arithmetic for the interval as given, also one the parser refuses.
+            stepped = parsed.schedule;
+            stepped.kind = ScheduleKind::Interval;
+            stepped.every = every;
+            step = true;
+        }
         break;
     }
     case ParseStatus::Ok:
@@ -732,9 +820,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_round_trip(parsed.schedule);
         for (const Scenario& sc : scenarios)
             check_schedule(parsed.schedule, sc);
+        stepped = parsed.schedule;
+        step = true;
         break;
     default:
         CHECK(false, "unknown status %d", static_cast<int>(parsed.status));
+    }
+
+    // Many steps to the end of time: a thousand-year interval from 2026 and near the ends, or
+    // fuzzed instants, zone and count. At most a few hundred bounded steps: fast per input.
+    if (step && !has_params) {
+        check_steps(stepped, utc(2026, 1, 1), utc(2026, 1, 1) - 1, kEurope, 1000);
+        check_steps(stepped, kStartOfTime, kStartOfTime - 1, kLordHowe, 50);
+        check_steps(stepped, utc(9999, 12, 31, 23), utc(9999, 12, 31, 22), kAmerica, 300);
+        check_steps(stepped, utc(9998, 1, 1), kEndOfTime - 400 * kDay, kUtc, 300);
+    } else if (step) {
+        const mvs::TimeZone* zone = choose_zone(&params, &rule, &fixed);
+        const UtcMicros anchor = choose_instant(&params);
+        const UtcMicros after = choose_instant(&params);
+        check_steps(stepped, anchor, after, *zone, params.ConsumeIntegralInRange(1, 300));
     }
     return 0;
 }
