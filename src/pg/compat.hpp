@@ -3,6 +3,7 @@
 #pragma once
 
 extern "C" {
+#include "catalog/pg_database.h"
 #include "storage/lock.h"
 #include "storage/lockdefs.h"
 #include "utils/acl.h"
@@ -20,6 +21,15 @@ inline bool role_owns_relation(Oid relid, Oid role) {
     return object_ownercheck(RelationRelationId, relid, role);
 #else
     return pg_class_ownercheck(relid, role);
+#endif
+}
+
+// Does `role` own the database (or is it a superuser)?
+inline bool role_owns_database(Oid dboid, Oid role) {
+#if PG_VERSION_NUM >= 160000
+    return object_ownercheck(DatabaseRelationId, dboid, role);
+#else
+    return pg_database_ownercheck(dboid, role);
 #endif
 }
 
