@@ -52,7 +52,6 @@ bool out_of_slots = false; // the last start failed for want of a worker slot
 // looked at again until CREATE EXTENSION finds no free slot, or they leave and come back (gone,
 // or no longer eligible). CREATE EXTENSION gives a database a slot at commit.
 List* without_extension = NIL; // of Oid, in TopMemoryContext
-uint64 unserved_seen = 0;
 // A database waits for a slot: look again as soon as one is freed.
 bool room_wanted = false;
 bool rescan_soon = false;
@@ -123,16 +122,20 @@ bool slot_held_by_look() {
 void rescan_databases(MemoryContext scratch) {
     MemoryContext old = MemoryContextSwitchTo(scratch);
     List* databases = list_databases();
-    const uint64 unserved = unserved_requests();
+    Oid unserved[kUnservedRoom];
+    bool overflow = false;
+    const int n_unserved = take_unserved(unserved, &overflow);
     MemoryContextSwitchTo(TopMemoryContext);
     List* kept = NIL;
     ListCell* cell = nullptr;
-    if (unserved == unserved_seen) {
-        foreach (cell, without_extension)
-            if (listed_eligible(databases, lfirst_oid(cell)))
-                kept = lappend_oid(kept, lfirst_oid(cell));
+    foreach (cell, without_extension) {
+        const Oid dboid = lfirst_oid(cell);
+        bool unserved_here = overflow;
+        for (int i = 0; i < n_unserved; ++i)
+            unserved_here = unserved_here || unserved[i] == dboid;
+        if (!unserved_here && listed_eligible(databases, dboid))
+            kept = lappend_oid(kept, dboid);
     }
-    unserved_seen = unserved;
     list_free(without_extension);
     without_extension = kept;
     MemoryContextSwitchTo(scratch);

@@ -43,8 +43,11 @@ struct SharedState {
     Latch* launcher_latch;
     pid_t launcher_pid;
     bool rescan_requested;
-    // CREATE EXTENSION commits that found no free slot: the launcher looks at every database again.
-    uint64 unserved_requests;
+    // Databases where CREATE EXTENSION committed and found no free slot, for the launcher to look
+    // at again; past the room here, it looks at every database again.
+    Oid unserved[kUnservedRoom];
+    int unserved_count;
+    bool unserved_overflow;
     int nslots;
 };
 
@@ -99,7 +102,13 @@ void on_xact_event(XactEvent event, void*) {
             slots[i].requests++;
         } else {
             // No room now: the launcher looks again, also at databases it found without it.
-            state->unserved_requests++;
+            bool listed = false;
+            for (int k = 0; k < state->unserved_count; ++k)
+                listed = listed || state->unserved[k] == MyDatabaseId;
+            if (!listed && state->unserved_count < kUnservedRoom)
+                state->unserved[state->unserved_count++] = MyDatabaseId;
+            else if (!listed)
+                state->unserved_overflow = true;
             state->rescan_requested = true;
         }
     }
@@ -149,7 +158,8 @@ void shared_state_attach() {
         state->launcher_latch = nullptr;
         state->launcher_pid = 0;
         state->rescan_requested = false;
-        state->unserved_requests = 0;
+        state->unserved_count = 0;
+        state->unserved_overflow = false;
         state->nslots = setting_max_databases;
         for (int i = 0; i < state->nslots; ++i)
             slots[i] = DatabaseSlot{InvalidOid, false, 0, nullptr, 0, 0, 0};
@@ -211,11 +221,16 @@ bool slot_release_if_unwanted(int index, Oid dboid) {
     return release;
 }
 
-uint64 unserved_requests() {
+int take_unserved(Oid* dboids, bool* overflow) {
     SpinLockAcquire(&state->mutex);
-    const uint64 requests = state->unserved_requests;
+    const int n = state->unserved_count;
+    for (int i = 0; i < n; ++i)
+        dboids[i] = state->unserved[i];
+    *overflow = state->unserved_overflow;
+    state->unserved_count = 0;
+    state->unserved_overflow = false;
     SpinLockRelease(&state->mutex);
-    return requests;
+    return n;
 }
 
 void slot_release(int index) {

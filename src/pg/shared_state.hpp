@@ -29,8 +29,10 @@ void slot_release(int index);
 // Frees the slot of a database found without the extension; false, changing nothing, when the
 // extension was created there since.
 bool slot_release_if_unwanted(int index, Oid dboid);
-// Counts CREATE EXTENSION commits that found no free slot.
-uint64 unserved_requests();
+// Takes the databases where CREATE EXTENSION found no free slot (room for kUnservedRoom);
+// `overflow`: there were more, unnamed.
+constexpr int kUnservedRoom = 16;
+int take_unserved(Oid* dboids, bool* overflow);
 // The scheduler registered in a slot, or 0.
 pid_t slot_scheduler_pid(int index);
 // Takes the launcher's pending "look at pg_database again" request.

@@ -36,13 +36,21 @@ sub scheduler_of
 	return pids_of($node, 'matview_scheduler scheduler', "AND datname = '$db'");
 }
 
-# Runs $sql in $db as $role; returns psql's exit code and stderr.
+# Runs $sql in $db as $role, going on after an error; returns psql's exit code and stderr.
 sub run_as
 {
 	my ($role, $db, $sql) = @_;
 	my ($ret, $stdout, $stderr) =
 	  $node->psql($db, $sql, extra_params => [ '-U', $role ], on_error_stop => 0);
 	return ($ret, $stderr);
+}
+
+# Runs $sql in $db as $role: passes when every statement succeeds.
+sub succeeds_as
+{
+	my ($role, $db, $sql, $what) = @_;
+	my ($ret, $stdout, $stderr) = $node->psql($db, $sql, extra_params => [ '-U', $role ]);
+	is($ret, 0, $what) or diag($stderr);
 }
 
 # After a command that did not run: the database's scheduler was never stopped, and its clock
@@ -86,8 +94,7 @@ COMMIT;});
 untouched('victim', $victim, 'two failed renames in one transaction');
 untouched('olivedb', $olivedb, 'two failed renames in one transaction');
 
-my ($ret, $stderr) =
-  run_as('mallory', 'postgres', 'CREATE DATABASE copy1 TEMPLATE victim');
+my ($ret, $stderr) = run_as('mallory', 'postgres', 'CREATE DATABASE copy1 TEMPLATE victim');
 like($stderr, qr/permission denied to create database/, 'a role without CREATEDB may not copy');
 ($ret, $stderr) = run_as('olive', 'postgres', 'CREATE DATABASE copy1 TEMPLATE victim');
 like($stderr, qr/permission denied to copy database "victim"/,
@@ -124,49 +131,41 @@ untouched('olivedb', $olivedb, 'a loop over pg_database by a database owner');
 # connected), twice in one transaction, then a drop in the same transaction.
 my $holder = $node->background_psql('olivedb');
 $holder->query_safe('SELECT 1');
-($ret, $stderr) = run_as(
+succeeds_as(
 	'olive', 'postgres', q{
 DO $$
 BEGIN
     BEGIN EXECUTE 'ALTER DATABASE olivedb RENAME TO o2'; EXCEPTION WHEN others THEN END;
     BEGIN EXECUTE 'ALTER DATABASE olivedb RENAME TO o3'; EXCEPTION WHEN others THEN END;
     BEGIN EXECUTE 'DROP DATABASE olivedb'; EXCEPTION WHEN others THEN END;
-END $$;});
-is($ret, 0, 'the owner\'s renames that cannot run fail inside the block');
+END $$;}, 'the owner\'s renames that cannot run are caught in the block');
 $holder->quit;
 ok(wait_clock($node, 3, 'olivedb'), 'after them olivedb\'s clock keeps being refreshed');
 ok(wait_clock($node, 3, 'victim'), 'and victim\'s');
 
 # A rename that ran, rolled back with its savepoint.
-($ret, $stderr) = run_as(
-	'olive', 'postgres', q{
-BEGIN; SAVEPOINT s; ALTER DATABASE olivedb RENAME TO o4; ROLLBACK TO s; COMMIT;});
-is($ret, 0, 'a rename rolled back to its savepoint') or diag($stderr);
+succeeds_as('olive', 'postgres', q{
+BEGIN; SAVEPOINT s; ALTER DATABASE olivedb RENAME TO o4; ROLLBACK TO s; COMMIT;}, 'a rename rolled back to its savepoint');
 ok(wait_clock($node, 3, 'olivedb'), 'leaves olivedb refreshed under its name');
 
 # ---------------------------------------------------------------------------------------------
 # Commands that run are not blocked, and a renamed database's schedules go on.
 database_with_clock('olive2', 'olive');
-($ret, $stderr) = run_as(
-	'olive', 'postgres', q{
+succeeds_as('olive', 'postgres', q{
 BEGIN;
 ALTER DATABASE olivedb RENAME TO olive_a;
 ALTER DATABASE olive2 RENAME TO olive_b;
-COMMIT;});
-is($ret, 0, 'the owner renames two databases in one transaction') or diag($stderr);
+COMMIT;}, 'the owner renames two databases in one transaction');
 ok(wait_clock($node, 3, 'olive_a'), 'the first keeps its schedules under the new name');
 ok(wait_clock($node, 3, 'olive_b'), 'and so does the second');
-($ret, $stderr) = run_as(
-	'olive', 'postgres', q{
+succeeds_as('olive', 'postgres', q{
 BEGIN;
 ALTER DATABASE olive_a RENAME TO olive_c;
 ALTER DATABASE olive_c RENAME TO olivedb;
-COMMIT;});
-is($ret, 0, 'the owner renames a database twice in one transaction') or diag($stderr);
+COMMIT;}, 'the owner renames a database twice in one transaction');
 ok(wait_clock($node, 3, 'olivedb'), 'its schedules go on');
 
-($ret, $stderr) = run_as('olive', 'postgres', 'DROP DATABASE olive_b');
-is($ret, 0, 'the owner drops a database whose scheduler runs') or diag($stderr);
+succeeds_as('olive', 'postgres', 'DROP DATABASE olive_b', 'the owner drops a database whose scheduler runs');
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_database WHERE datname = 'olive_b'}),
 	'0', 'it is gone');
 ok($node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM pg_stat_activity
@@ -211,33 +210,27 @@ SELECT schedule_refresh('%1$s', '1 second');}, $view);
 }
 
 database_refreshing('busy1', 'olive', 'slow1');
-($ret, $stderr) = run_as('postgres', 'postgres', 'DROP DATABASE busy1');
-is($ret, 0, 'DROP DATABASE while a refresh runs in it succeeds') or diag($stderr);
+succeeds_as('postgres', 'postgres', 'DROP DATABASE busy1', 'DROP DATABASE while a refresh runs in it succeeds');
 
 database_refreshing('busy2', 'olive', 'slow2');
 # And a refresh_now() by the owner, whose session stays connected.
 my $caller = $node->background_psql('busy2', extra_params => [ '-U', 'olive' ]);
 $caller->query_safe(q{SELECT refresh_now('slow2_manual')});
 ok(refreshing('busy2', 'slow2_manual'), 'a refresh_now() runs in busy2 too');
-($ret, $stderr) = run_as('olive', 'postgres', 'DROP DATABASE busy2 WITH (FORCE)');
-is($ret, 0, 'DROP DATABASE ... WITH (FORCE) by its owner, not a superuser, succeeds')
-  or diag($stderr);
+succeeds_as('olive', 'postgres', 'DROP DATABASE busy2 WITH (FORCE)', 'DROP DATABASE ... WITH (FORCE) by its owner, not a superuser, succeeds');
 $caller->quit;
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_database WHERE datname = 'busy2'}),
 	'0', 'busy2 is gone');
 
 database_refreshing('busy3', 'olive', 'slow3');
-($ret, $stderr) = run_as('olive', 'postgres', 'ALTER DATABASE busy3 RENAME TO busy3r');
-is($ret, 0, 'ALTER DATABASE ... RENAME while a refresh runs succeeds') or diag($stderr);
+succeeds_as('olive', 'postgres', 'ALTER DATABASE busy3 RENAME TO busy3r', 'ALTER DATABASE ... RENAME while a refresh runs succeeds');
 ok( $node->poll_query_until(
 		'busy3r', q{
 SELECT count(*) >= 1 FROM matview_scheduler.runs
  WHERE view = 'slow3'::regclass AND status = 'interrupted'}),
 	'the refresh it ended is recorded as interrupted');
 ok(refreshing('busy3r', 'slow3'), 'and the schedule runs again under the new name');
-($ret, $stderr) = run_as('olive', 'postgres', 'CREATE DATABASE busy3copy TEMPLATE busy3r');
-is($ret, 0, 'CREATE DATABASE ... TEMPLATE of a database where a refresh runs succeeds')
-  or diag($stderr);
+succeeds_as('olive', 'postgres', 'CREATE DATABASE busy3copy TEMPLATE busy3r', 'CREATE DATABASE ... TEMPLATE of a database where a refresh runs succeeds');
 ok(refreshing('busy3r', 'slow3'), 'and the source\'s schedule runs again');
 
 ok(wait_clock($node, 3, 'victim'), 'victim was refreshed throughout');

@@ -34,6 +34,9 @@ for my $i (1 .. 5)
 		"empty$i" ], "an empty database $i");
 }
 
+# One more, that installs the extension only much later.
+$node->safe_psql('postgres', 'CREATE DATABASE served3');
+
 # Then a database installs the extension: it gets a scheduler.
 $node->safe_psql('postgres', 'CREATE DATABASE served');
 $node->safe_psql('served', 'CREATE EXTENSION matview_scheduler');
@@ -50,8 +53,7 @@ ok(wait_clock($node, 3, 'served2'), 'a second database with the extension is ser
 is(no_room_warnings('served2'), 0, 'without a warning');
 ok(wait_clock($node, 3, 'served'), 'and the first still is');
 
-# A third exceeds max_databases: that is said.
-$node->safe_psql('postgres', 'CREATE DATABASE served3');
+# A third exceeds max_databases: that is said. (It was looked at before, without the extension.)
 $node->safe_psql('served3', 'CREATE EXTENSION matview_scheduler');
 clock_view($node, 'served3');
 ok(wait_for(sub { no_room_warnings('served3') > 0 }),
