@@ -144,8 +144,9 @@ ok(wait_clock($node, 3, 'olivedb'), 'after them olivedb\'s clock keeps being ref
 ok(wait_clock($node, 3, 'victim'), 'and victim\'s');
 
 # A rename that ran, rolled back with its savepoint.
-succeeds_as('olive', 'postgres', q{
-BEGIN; SAVEPOINT s; ALTER DATABASE olivedb RENAME TO o4; ROLLBACK TO s; COMMIT;}, 'a rename rolled back to its savepoint');
+succeeds_as('olive', 'postgres',
+	q{BEGIN; SAVEPOINT s; ALTER DATABASE olivedb RENAME TO o4; ROLLBACK TO s; COMMIT;},
+	'a rename rolled back to its savepoint');
 ok(wait_clock($node, 3, 'olivedb'), 'leaves olivedb refreshed under its name');
 
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +166,8 @@ ALTER DATABASE olive_c RENAME TO olivedb;
 COMMIT;}, 'the owner renames a database twice in one transaction');
 ok(wait_clock($node, 3, 'olivedb'), 'its schedules go on');
 
-succeeds_as('olive', 'postgres', 'DROP DATABASE olive_b', 'the owner drops a database whose scheduler runs');
+succeeds_as('olive', 'postgres', 'DROP DATABASE olive_b',
+	'the owner drops a database whose scheduler runs');
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_database WHERE datname = 'olive_b'}),
 	'0', 'it is gone');
 ok($node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM pg_stat_activity
@@ -204,33 +206,36 @@ INSERT INTO nap VALUES ('%1$s', 600), ('%1$s_manual', 600);
 CREATE MATERIALIZED VIEW %1$s AS SELECT nap_for('%1$s') AS x WITH NO DATA;
 CREATE MATERIALIZED VIEW %1$s_manual AS SELECT nap_for('%1$s_manual') AS x WITH NO DATA;
 SELECT schedule_refresh('%1$s', '1 second');}, $view);
-	my ($r, $err) = run_as($owner, $db, $setup);
-	is($r, 0, "$db: the owner schedules the slow view $view") or diag($err);
+	succeeds_as($owner, $db, $setup, "$db: the owner schedules the slow view $view");
 	ok(refreshing($db, $view), "$db: the refresh of $view is under way");
 }
 
 database_refreshing('busy1', 'olive', 'slow1');
-succeeds_as('postgres', 'postgres', 'DROP DATABASE busy1', 'DROP DATABASE while a refresh runs in it succeeds');
+succeeds_as('postgres', 'postgres', 'DROP DATABASE busy1',
+	'DROP DATABASE while a refresh runs in it succeeds');
 
 database_refreshing('busy2', 'olive', 'slow2');
 # And a refresh_now() by the owner, whose session stays connected.
 my $caller = $node->background_psql('busy2', extra_params => [ '-U', 'olive' ]);
 $caller->query_safe(q{SELECT refresh_now('slow2_manual')});
 ok(refreshing('busy2', 'slow2_manual'), 'a refresh_now() runs in busy2 too');
-succeeds_as('olive', 'postgres', 'DROP DATABASE busy2 WITH (FORCE)', 'DROP DATABASE ... WITH (FORCE) by its owner, not a superuser, succeeds');
+succeeds_as('olive', 'postgres', 'DROP DATABASE busy2 WITH (FORCE)',
+	'DROP DATABASE ... WITH (FORCE) by its owner, not a superuser, succeeds');
 $caller->quit;
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_database WHERE datname = 'busy2'}),
 	'0', 'busy2 is gone');
 
 database_refreshing('busy3', 'olive', 'slow3');
-succeeds_as('olive', 'postgres', 'ALTER DATABASE busy3 RENAME TO busy3r', 'ALTER DATABASE ... RENAME while a refresh runs succeeds');
+succeeds_as('olive', 'postgres', 'ALTER DATABASE busy3 RENAME TO busy3r',
+	'ALTER DATABASE ... RENAME while a refresh runs succeeds');
 ok( $node->poll_query_until(
 		'busy3r', q{
 SELECT count(*) >= 1 FROM matview_scheduler.runs
  WHERE view = 'slow3'::regclass AND status = 'interrupted'}),
 	'the refresh it ended is recorded as interrupted');
 ok(refreshing('busy3r', 'slow3'), 'and the schedule runs again under the new name');
-succeeds_as('olive', 'postgres', 'CREATE DATABASE busy3copy TEMPLATE busy3r', 'CREATE DATABASE ... TEMPLATE of a database where a refresh runs succeeds');
+succeeds_as('olive', 'postgres', 'CREATE DATABASE busy3copy TEMPLATE busy3r',
+	'CREATE DATABASE ... TEMPLATE of a database where a refresh runs succeeds');
 ok(refreshing('busy3r', 'slow3'), 'and the source\'s schedule runs again');
 
 ok(wait_clock($node, 3, 'victim'), 'victim was refreshed throughout');
