@@ -12,7 +12,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = new_node('dbcmds', 'max_worker_processes = 40');
+my $node = new_node('dbcmds', 'max_worker_processes = 40', 'max_prepared_transactions = 2');
 $node->safe_psql(
 	'postgres', q{
 CREATE ROLE mallory LOGIN;
@@ -164,6 +164,16 @@ BEGIN;
 ALTER DATABASE olive_a RENAME TO olive_c;
 ALTER DATABASE olive_c RENAME TO olivedb;
 COMMIT;}, 'the owner renames a database twice in one transaction');
+ok(wait_clock($node, 3, 'olivedb'), 'its schedules go on');
+
+# A rename in a prepared transaction: the scheduler waits for COMMIT PREPARED, then goes on.
+succeeds_as('olive', 'postgres',
+	q{BEGIN; ALTER DATABASE olivedb RENAME TO olive_p; PREPARE TRANSACTION 'renaming';},
+	'the owner prepares a rename');
+succeeds_as('postgres', 'postgres', q{COMMIT PREPARED 'renaming'}, 'and it is committed');
+ok(wait_clock($node, 3, 'olive_p'), 'the renamed database\'s schedules go on');
+succeeds_as('olive', 'postgres', 'ALTER DATABASE olive_p RENAME TO olivedb',
+	'and it is renamed back');
 ok(wait_clock($node, 3, 'olivedb'), 'its schedules go on');
 
 succeeds_as('olive', 'postgres', 'DROP DATABASE olive_b',
