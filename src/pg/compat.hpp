@@ -3,6 +3,7 @@
 #pragma once
 
 extern "C" {
+#include "catalog/pg_database.h"
 #include "storage/lock.h"
 #include "storage/lockdefs.h"
 #include "utils/acl.h"
@@ -29,6 +30,15 @@ inline bool lock_held_by_me(const LOCKTAG* tag, LOCKMODE mode) {
     return LockHeldByMe(tag, mode, false);
 #else
     return LockHeldByMe(tag, mode);
+#endif
+}
+
+// Does `role` own the database (or is it a superuser)?
+inline bool role_owns_database(Oid dboid, Oid role) {
+#if PG_VERSION_NUM >= 160000
+    return object_ownercheck(DatabaseRelationId, dboid, role);
+#else
+    return pg_database_ownercheck(dboid, role);
 #endif
 }
 

@@ -48,6 +48,14 @@ struct SchedulerProcess {
 SchedulerProcess* processes = nullptr;
 bool out_of_slots = false; // the last start failed for want of a worker slot
 
+// Databases a scheduler looked at and found without the extension: they hold no slot, and are not
+// looked at again until CREATE EXTENSION finds no free slot, or they leave and come back (gone,
+// or no longer eligible). CREATE EXTENSION gives a database a slot at commit.
+List* without_extension = NIL; // of Oid, in TopMemoryContext
+// A database waits for a slot: look again as soon as one is freed.
+bool room_wanted = false;
+bool rescan_soon = false;
+
 struct DatabaseEntry {
     Oid oid;
     bool eligible; // not a template, accepts connections
@@ -57,6 +65,7 @@ struct DatabaseEntry {
 List* list_databases() {
     List* result = NIL;
     MemoryContext caller = CurrentMemoryContext;
+    SetCurrentStatementStartTimestamp(); // now() and xact_start of this transaction
     StartTransactionCommand();
     PushActiveSnapshot(GetTransactionSnapshot());
     Relation rel = table_open(DatabaseRelationId, AccessShareLock);
@@ -88,37 +97,86 @@ void stop_scheduler(int slot) {
     }
 }
 
-// New eligible databases get a slot (their scheduler looks for the extension and stops if there
-// is none); databases that are gone or no longer eligible lose theirs.
-void rescan_databases(MemoryContext scratch) {
-    MemoryContext old = MemoryContextSwitchTo(scratch);
-    List* databases = list_databases();
+bool listed_eligible(List* databases, Oid dboid) {
     ListCell* cell = nullptr;
     foreach (cell, databases) {
         const DatabaseEntry* db = static_cast<DatabaseEntry*>(lfirst(cell));
-        if (db->eligible && slot_for_database(db->oid, false) < 0 &&
-            slot_for_database(db->oid, true) < 0)
+        if (db->oid == dboid)
+            return db->eligible;
+    }
+    return false;
+}
+
+// Is a slot held by a scheduler that is only looking for the extension?
+bool slot_held_by_look() {
+    for (int i = 0; i < slot_count(); ++i) {
+        SlotInfo info;
+        if (slot_get(i, &info) && !info.has_extension)
+            return true;
+    }
+    return false;
+}
+
+// New eligible databases get a slot, unless a scheduler already found them without the extension
+// (their scheduler looks for it and gives the slot back if there is none); databases that are gone
+// or no longer eligible lose theirs.
+void rescan_databases(MemoryContext scratch) {
+    MemoryContext old = MemoryContextSwitchTo(scratch);
+    List* databases = list_databases();
+    Oid unserved[kUnservedRoom];
+    bool overflow = false;
+    const int n_unserved = take_unserved(unserved, &overflow);
+    MemoryContextSwitchTo(TopMemoryContext);
+    List* kept = NIL;
+    ListCell* cell = nullptr;
+    foreach (cell, without_extension) {
+        const Oid dboid = lfirst_oid(cell);
+        bool unserved_here = overflow;
+        for (int i = 0; i < n_unserved; ++i)
+            unserved_here = unserved_here || unserved[i] == dboid;
+        if (!unserved_here && listed_eligible(databases, dboid))
+            kept = lappend_oid(kept, dboid);
+    }
+    list_free(without_extension);
+    without_extension = kept;
+    MemoryContextSwitchTo(scratch);
+
+    room_wanted = false;
+    foreach (cell, databases) {
+        const DatabaseEntry* db = static_cast<DatabaseEntry*>(lfirst(cell));
+        if (!db->eligible || list_member_oid(without_extension, db->oid) ||
+            slot_for_database(db->oid, false) >= 0 || slot_for_database(db->oid, true) >= 0)
+            continue;
+        room_wanted = true;
+        // A look at another database gives its slot back in a moment, most likely: no warning.
+        if (!slot_held_by_look())
             ereport(WARNING, (errmsg("matview_scheduler: no room to serve database %u", db->oid),
                               errhint("Raise matview_scheduler.max_databases.")));
     }
     for (int i = 0; i < slot_count(); ++i) {
-        Oid dboid = InvalidOid;
-        bool wanted = false;
-        if (!slot_get(i, &dboid, &wanted))
+        SlotInfo info;
+        if (!slot_get(i, &info))
             continue;
-        bool keep = false;
-        foreach (cell, databases) {
-            const DatabaseEntry* db = static_cast<DatabaseEntry*>(lfirst(cell));
-            if (db->oid == dboid)
-                keep = db->eligible;
-        }
-        if (!keep) {
+        if (!listed_eligible(databases, info.dboid)) {
             stop_scheduler(i);
             slot_release(i);
+            rescan_soon = rescan_soon || room_wanted;
         }
     }
     MemoryContextSwitchTo(old);
     MemoryContextReset(scratch);
+}
+
+// A database whose scheduler found no extension gives its slot back, unless the extension was
+// created there since, and is remembered so.
+void give_back_slot(int slot, Oid dboid) {
+    if (slot_scheduler_pid(slot) != 0 || !slot_release_if_unwanted(slot, dboid))
+        return;
+    MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+    without_extension = list_append_unique_oid(without_extension, dboid);
+    MemoryContextSwitchTo(old);
+    if (room_wanted)
+        rescan_soon = true;
 }
 
 bool start_scheduler(int slot, Oid dboid) {
@@ -141,18 +199,23 @@ long supervise(TimestampTz now) {
     long wait_ms = kRescanMs;
     for (int i = 0; i < slot_count(); ++i) {
         SchedulerProcess& p = processes[i];
-        Oid dboid = InvalidOid;
-        bool wanted = false;
-        if (!slot_get(i, &dboid, &wanted)) {
+        SlotInfo info;
+        if (!slot_get(i, &info)) {
             stop_scheduler(i);
             continue;
         }
+        const Oid dboid = info.dboid;
         pid_t pid = 0;
         if (p.handle != nullptr && GetBackgroundWorkerPid(p.handle, &pid) == BGWH_STOPPED) {
             pfree(p.handle);
             p.handle = nullptr;
-            // Still wanted means it did not stop for lack of the extension: restart, with backoff.
-            if (wanted) {
+            if (info.stepped_aside) {
+                // Stopped for a command that needs the database: back as soon as it is over.
+                p.backoff_ms = 0;
+                p.restart_after = now;
+            } else if (info.wanted) {
+                // Still wanted means it did not stop for lack of the extension: restart, with
+                // backoff.
                 const bool healthy = TimestampDifferenceExceeds(p.started, now, kHealthyRunMs);
                 p.backoff_ms = healthy || p.backoff_ms == 0
                                    ? kRestartMinMs
@@ -160,7 +223,13 @@ long supervise(TimestampTz now) {
                 p.restart_after = TimestampTzPlusMilliseconds(now, p.backoff_ms);
             }
         }
-        if (!wanted || p.handle != nullptr)
+        if (p.handle != nullptr)
+            continue;
+        if (!info.wanted) {
+            give_back_slot(i, dboid);
+            continue;
+        }
+        if (info.stepped_aside)
             continue;
         if (p.restart_after > now) {
             wait_ms = std::min(wait_ms, TimestampDifferenceMilliseconds(now, p.restart_after) + 1);
@@ -246,11 +315,14 @@ extern "C" void mvs_launcher_main(Datum) {
             ProcessConfigFile(PGC_SIGHUP);
         }
         TimestampTz now = GetCurrentTimestamp();
-        if (take_rescan_request() || now >= next_rescan) {
+        if (take_rescan_request() || now >= next_rescan || rescan_soon) {
+            rescan_soon = false;
             rescan_databases(scratch);
             next_rescan = TimestampTzPlusMilliseconds(now, kRescanMs);
         }
         long wait_ms = supervise(now);
+        if (rescan_soon)
+            wait_ms = 0;
         wait_ms = std::min(wait_ms, TimestampDifferenceMilliseconds(now, next_rescan) + 1);
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_ms,
                         PG_WAIT_EXTENSION);

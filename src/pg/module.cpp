@@ -7,6 +7,7 @@ extern "C" {
 #include "storage/shmem.h"
 }
 
+#include "pg/database_guard.hpp"
 #include "pg/launcher.hpp"
 #include "pg/module.hpp"
 #include "pg/refresh_places.hpp"
@@ -51,6 +52,7 @@ void _PG_init(void) {
     mvs::pg::define_settings(process_shared_preload_libraries_in_progress);
     mvs::pg::register_commit_callback();
     mvs::pg::install_utility_hook();
+    mvs::pg::install_database_guard();
     if (!process_shared_preload_libraries_in_progress)
         return; // loaded by a function call: the SQL API works, nothing is scheduled
     preloaded = true;

@@ -79,6 +79,8 @@ IterationResult plan_runs(MemoryContext keep) {
         proc_exit(0);
     }
     if (first_iteration) {
+        // The launcher now counts this database as served, not only looked at.
+        scheduler_found_extension(MyDatabaseId);
         // Runs left 'running' by a crash or restart, whose refresh no longer holds its lock.
         catalog_mark_interrupted(nullptr, -1, "the server or scheduler restarted during the run");
         // Runs an earlier scheduler left waiting for a worker slot wait here now.

@@ -26,6 +26,12 @@ struct DatabaseSlot {
     uint64 requests;
     Latch* scheduler_latch;
     pid_t scheduler_pid;
+    // Its scheduler found the extension, or CREATE EXTENSION committed here; until then the slot
+    // only lets a scheduler look.
+    bool has_extension = false;
+    // Sessions whose DROP, RENAME or template copy of the database needs it to themselves: no
+    // scheduler starts while any has it stepped aside.
+    int stepped_aside = 0;
 };
 
 struct SharedState {
@@ -33,6 +39,11 @@ struct SharedState {
     Latch* launcher_latch;
     pid_t launcher_pid;
     bool rescan_requested;
+    // Databases where CREATE EXTENSION committed and found no free slot, for the launcher to look
+    // at again; past the room here, it looks at every database again.
+    Oid unserved[kUnservedRoom];
+    int unserved_count;
+    bool unserved_overflow;
     int nslots;
 };
 
@@ -41,9 +52,6 @@ DatabaseSlot* slots = nullptr;
 
 bool pending_scheduler_wake = false;
 bool own_background_process = false;
-// A database whose scheduler was stopped for DROP or ALTER ... RENAME, and whether it was a drop.
-Oid stepped_aside_db = InvalidOid;
-bool stepped_aside_for_drop = false;
 bool pending_launcher_wake = false;
 bool pending_rescan = false;
 
@@ -60,40 +68,13 @@ int find_slot_locked(Oid dboid) {
     return -1;
 }
 
-// The scheduler of a database that is still there (rename, or a drop that failed) comes back.
-void bring_back_scheduler(Oid dboid) {
-    if (state == nullptr)
-        return;
-    Latch* launcher_latch = nullptr;
-    SpinLockAcquire(&state->mutex);
-    const int i = find_slot_locked(dboid);
-    if (i >= 0) {
-        slots[i].wanted = true;
-        slots[i].requests++;
-    }
-    launcher_latch = state->launcher_latch;
-    SpinLockRelease(&state->mutex);
-    if (launcher_latch != nullptr)
-        SetLatch(launcher_latch);
-}
-
 void on_xact_event(XactEvent event, void*) {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
         pending_scheduler_wake = pending_launcher_wake = pending_rescan = false;
-        if (OidIsValid(stepped_aside_db))
-            bring_back_scheduler(stepped_aside_db);
-        stepped_aside_db = InvalidOid;
         return;
     }
     if (event != XACT_EVENT_COMMIT)
         return;
-    if (OidIsValid(stepped_aside_db)) {
-        if (stepped_aside_for_drop)
-            pending_rescan = true; // the launcher forgets the database
-        else
-            bring_back_scheduler(stepped_aside_db);
-        stepped_aside_db = InvalidOid;
-    }
     const bool wake_scheduler = pending_scheduler_wake;
     const bool created_here = pending_launcher_wake;
     const bool rescan = pending_rescan;
@@ -113,7 +94,18 @@ void on_xact_event(XactEvent event, void*) {
         }
         if (i >= 0) {
             slots[i].wanted = true;
+            slots[i].has_extension = true;
             slots[i].requests++;
+        } else {
+            // No room now: the launcher looks again, also at databases it found without it.
+            bool listed = false;
+            for (int k = 0; k < state->unserved_count; ++k)
+                listed = listed || state->unserved[k] == MyDatabaseId;
+            if (!listed && state->unserved_count < kUnservedRoom)
+                state->unserved[state->unserved_count++] = MyDatabaseId;
+            else if (!listed)
+                state->unserved_overflow = true;
+            state->rescan_requested = true;
         }
     }
     if (rescan)
@@ -162,6 +154,8 @@ void shared_state_attach() {
         state->launcher_latch = nullptr;
         state->launcher_pid = 0;
         state->rescan_requested = false;
+        state->unserved_count = 0;
+        state->unserved_overflow = false;
         state->nslots = setting_max_databases;
         for (int i = 0; i < state->nslots; ++i)
             slots[i] = DatabaseSlot{InvalidOid, false, 0, nullptr, 0};
@@ -206,12 +200,33 @@ int slot_count() {
     return state->nslots;
 }
 
-bool slot_get(int index, Oid* dboid, bool* wanted) {
+bool slot_get(int index, SlotInfo* info) {
     SpinLockAcquire(&state->mutex);
-    *dboid = slots[index].dboid;
-    *wanted = slots[index].wanted;
+    const DatabaseSlot& slot = slots[index];
+    *info = SlotInfo{slot.dboid, slot.wanted, slot.has_extension, slot.stepped_aside > 0};
     SpinLockRelease(&state->mutex);
-    return *dboid != InvalidOid;
+    return info->dboid != InvalidOid;
+}
+
+bool slot_release_if_unwanted(int index, Oid dboid) {
+    SpinLockAcquire(&state->mutex);
+    const bool release = slots[index].dboid == dboid && !slots[index].wanted;
+    if (release)
+        slots[index] = DatabaseSlot{InvalidOid, false, 0, nullptr, 0};
+    SpinLockRelease(&state->mutex);
+    return release;
+}
+
+int take_unserved(Oid* dboids, bool* overflow) {
+    SpinLockAcquire(&state->mutex);
+    const int n = state->unserved_count;
+    for (int i = 0; i < n; ++i)
+        dboids[i] = state->unserved[i];
+    *overflow = state->unserved_overflow;
+    state->unserved_count = 0;
+    state->unserved_overflow = false;
+    SpinLockRelease(&state->mutex);
+    return n;
 }
 
 void slot_release(int index) {
@@ -252,9 +267,17 @@ bool scheduler_mark_unwanted(Oid dboid, uint64 requests_seen) {
     const int i = find_slot_locked(dboid);
     const bool unchanged = i < 0 || slots[i].requests == requests_seen;
     if (i >= 0 && unchanged)
-        slots[i].wanted = false;
+        slots[i].wanted = slots[i].has_extension = false;
     SpinLockRelease(&state->mutex);
     return unchanged;
+}
+
+void scheduler_found_extension(Oid dboid) {
+    SpinLockAcquire(&state->mutex);
+    const int i = find_slot_locked(dboid);
+    if (i >= 0)
+        slots[i].has_extension = true;
+    SpinLockRelease(&state->mutex);
 }
 
 pid_t slot_scheduler_pid(int index) {
@@ -264,41 +287,42 @@ pid_t slot_scheduler_pid(int index) {
     return pid;
 }
 
-void stop_scheduler_for(Oid dboid, bool dropping) {
+pid_t step_aside_slot(Oid dboid) {
     if (state == nullptr)
-        return;
+        return 0;
     SpinLockAcquire(&state->mutex);
     const int i = find_slot_locked(dboid);
     pid_t pid = 0;
     if (i >= 0) {
-        slots[i].wanted = false;
+        slots[i].stepped_aside++;
         pid = slots[i].scheduler_pid;
     }
     SpinLockRelease(&state->mutex);
-    if (i < 0)
+    return pid;
+}
+
+void come_back_slot(Oid dboid) {
+    if (state == nullptr)
         return;
-    stepped_aside_db = dboid;
-    stepped_aside_for_drop = dropping;
-    if (pid == 0)
+    SpinLockAcquire(&state->mutex);
+    const int i = find_slot_locked(dboid);
+    if (i >= 0 && slots[i].stepped_aside > 0)
+        slots[i].stepped_aside--;
+    Latch* launcher_latch = state->launcher_latch;
+    SpinLockRelease(&state->mutex);
+    if (launcher_latch != nullptr)
+        SetLatch(launcher_latch);
+}
+
+void request_rescan_now() {
+    if (state == nullptr)
         return;
-    kill(pid, SIGTERM);
-    // Wait for it to leave the database, as the command needs; a few seconds at most.
-    for (int waited_ms = 0; waited_ms < 5000; waited_ms += 10) {
-        SpinLockAcquire(&state->mutex);
-        const bool gone = slots[i].dboid != dboid || slots[i].scheduler_pid != pid;
-        SpinLockRelease(&state->mutex);
-        if (gone)
-            break;
-        CHECK_FOR_INTERRUPTS();
-        pg_usleep(10000L);
-    }
-    // Its idle refresh workers leave with it. DROP DATABASE waits for them itself; a rename
-    // does not, so wait here (as DROP does: up to 5 seconds).
-    if (!dropping) {
-        int backends = 0;
-        int prepared = 0;
-        (void)CountOtherDBBackends(dboid, &backends, &prepared);
-    }
+    SpinLockAcquire(&state->mutex);
+    state->rescan_requested = true;
+    Latch* launcher_latch = state->launcher_latch;
+    SpinLockRelease(&state->mutex);
+    if (launcher_latch != nullptr)
+        SetLatch(launcher_latch);
 }
 
 void wake_scheduler_at_commit() {

@@ -3,14 +3,13 @@
 #include "pg/pg_headers.hpp"
 
 extern "C" {
-#include "commands/dbcommands.h"
-#include "commands/defrem.h"
 #include "commands/extension.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
 }
 
+#include "pg/database_guard.hpp"
 #include "pg/schedule_catalog.hpp"
 #include "pg/shared_state.hpp"
 #include "pg/sql_args.hpp"
@@ -31,17 +30,6 @@ bool drops_this_extension(const DropStmt* stmt) {
             return true;
     }
     return false;
-}
-
-// The TEMPLATE option of CREATE DATABASE, if given.
-const char* template_of(const CreatedbStmt* stmt) {
-    ListCell* cell = nullptr;
-    foreach (cell, stmt->options) {
-        const DefElem* option = static_cast<const DefElem*>(lfirst(cell));
-        if (strcmp(option->defname, "template") == 0 && option->arg != nullptr)
-            return defGetString(const_cast<DefElem*>(option));
-    }
-    return nullptr;
 }
 
 // The schedules of `roles` go to `to`, or are removed when `to` is invalid.
@@ -77,30 +65,15 @@ void on_utility(PlannedStmt* pstmt, const char* query, bool read_only,
     if (IsA(parsetree, AlterExtensionStmt) &&
         strcmp(castNode(AlterExtensionStmt, parsetree)->extname, "matview_scheduler") == 0)
         wake_scheduler_at_commit();
-    // A database made from a template that has the extension needs a scheduler too; and the
-    // source database must have no other session while it is copied.
-    if (IsA(parsetree, CreatedbStmt)) {
+    // A database made from a template that has the extension needs a scheduler too.
+    if (IsA(parsetree, CreatedbStmt))
         request_rescan_at_commit();
-        const char* source = template_of(castNode(CreatedbStmt, parsetree));
-        const Oid source_oid = source != nullptr ? get_database_oid(source, true) : InvalidOid;
-        if (OidIsValid(source_oid))
-            stop_scheduler_for(source_oid, false);
-    }
     // ALLOW_CONNECTIONS or IS_TEMPLATE may change which databases get a scheduler.
     if (IsA(parsetree, AlterDatabaseStmt))
         request_rescan_at_commit();
-    // Our scheduler must not be what blocks these.
-    if (IsA(parsetree, DropdbStmt)) {
-        const Oid dboid = get_database_oid(castNode(DropdbStmt, parsetree)->dbname, true);
-        if (OidIsValid(dboid))
-            stop_scheduler_for(dboid, true);
-    }
-    if (IsA(parsetree, RenameStmt) &&
-        castNode(RenameStmt, parsetree)->renameType == OBJECT_DATABASE) {
-        const Oid dboid = get_database_oid(castNode(RenameStmt, parsetree)->subname, true);
-        if (OidIsValid(dboid))
-            stop_scheduler_for(dboid, false);
-    }
+    // A rename or template copy that will run must not be blocked by our processes (DROP
+    // DATABASE steps them aside from the object access hook).
+    guard_database_command(parsetree, context);
     if (prev_utility_hook != nullptr)
         prev_utility_hook(pstmt, query, read_only, context, params, env, dest, qc);
     else
