@@ -201,6 +201,9 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, TimestampTz start_
         name_session(psprintf("matview_scheduler refresh %s", name));
         wait_until(start_at);
         pgstat_report_activity(STATE_RUNNING, sql);
+        // The REFRESH runs with the session's search_path (before lock_timeout is set, which the
+        // end of the catalog's GUC level would undo); the catalog statements after it do not.
+        use_session_search_path();
         if (settings.lock_timeout_ms > 0)
             (void)set_config_option("lock_timeout", psprintf("%d", settings.lock_timeout_ms),
                                     PGC_SUSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
@@ -216,6 +219,7 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, TimestampTz start_
         if (settings.timeout_ms > 0)
             disable_timeout(STATEMENT_TIMEOUT, false);
         SetUserIdAndSecContext(saved_user, saved_context);
+        use_catalog_search_path();
         if (rc != SPI_OK_UTILITY)
             elog(ERROR, "matview_scheduler: REFRESH returned SPI code %d", rc);
 

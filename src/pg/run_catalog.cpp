@@ -67,18 +67,18 @@ void catalog_mark_interrupted(const int64* run_ids, int n, const char* message) 
 bool catalog_run_settings(int64 run_id, RunSettings* out) {
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(run_id)};
-    run_sql(
-        "SELECT r.view::pg_catalog.oid, s.owner::pg_catalog.oid, r.manual,"
-        "       COALESCE(s.concurrency, 'auto'), r.status OPERATOR(pg_catalog.=) 'waiting',"
-        "       pg_catalog.ceil(EXTRACT(epoch FROM s.timeout) OPERATOR(pg_catalog.*) 1000)::int4,"
-        "       pg_catalog.ceil(EXTRACT(epoch FROM s.lock_timeout)"
-        "                       OPERATOR(pg_catalog.*) 1000)::int4"
-        "  FROM matview_scheduler.runs r"
-        "  LEFT JOIN matview_scheduler.schedules s"
-        "         ON s.id OPERATOR(pg_catalog.=) r.schedule_id"
-        " WHERE r.run_id OPERATOR(pg_catalog.=) $1"
-        "   AND r.status OPERATOR(pg_catalog.=) ANY (ARRAY['running', 'waiting'])",
-        1, types, values, nullptr, SPI_OK_SELECT);
+    run_sql("SELECT r.view::pg_catalog.oid, s.owner::pg_catalog.oid, r.manual,"
+            "       COALESCE(s.concurrency, 'auto'), r.status OPERATOR(pg_catalog.=) 'waiting',"
+            "       pg_catalog.ceil(EXTRACT(epoch FROM s.timeout) OPERATOR(pg_catalog.*) "
+            "1000)::pg_catalog.int4,"
+            "       pg_catalog.ceil(EXTRACT(epoch FROM s.lock_timeout)"
+            "                       OPERATOR(pg_catalog.*) 1000)::pg_catalog.int4"
+            "  FROM matview_scheduler.runs r"
+            "  LEFT JOIN matview_scheduler.schedules s"
+            "         ON s.id OPERATOR(pg_catalog.=) r.schedule_id"
+            " WHERE r.run_id OPERATOR(pg_catalog.=) $1"
+            "   AND r.status OPERATOR(pg_catalog.=) ANY (ARRAY['running', 'waiting'])",
+            1, types, values, nullptr, SPI_OK_SELECT);
     if (SPI_processed == 0)
         return false;
     bool isnull = false;
@@ -189,38 +189,39 @@ void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate, 
                            null_flag(mode != nullptr),
                            null_flag(view_name != nullptr)};
     // One statement: the run, its schedule's counters and retry, and the notification.
-    run_sql("WITH r AS (UPDATE matview_scheduler.runs SET status = $2, sqlstate = $3,"
-            "                  message = $4, mode = $5, finished = pg_catalog.clock_timestamp()"
-            "            WHERE run_id OPERATOR(pg_catalog.=) $1"
-            "           RETURNING run_id, schedule_id, view, manual, finished),"
-            "     s AS (UPDATE matview_scheduler.schedules s SET"
-            "             failures_total = s.failures_total OPERATOR(pg_catalog.+)"
-            "                 CASE WHEN $2 OPERATOR(pg_catalog.=) 'failed' THEN 1 ELSE 0 END,"
-            "             consecutive_failures = CASE"
-            "                 WHEN $2 OPERATOR(pg_catalog.=) 'succeeded' THEN 0"
-            "                 WHEN $2 OPERATOR(pg_catalog.=) 'failed'"
-            "                 THEN s.consecutive_failures OPERATOR(pg_catalog.+) 1"
-            "                 ELSE s.consecutive_failures END,"
-            "             next_run = CASE"
-            "                 WHEN $2 OPERATOR(pg_catalog.=) 'failed' AND NOT r.manual"
-            "                  AND s.next_run IS NOT NULL"
-            "                  AND s.consecutive_failures OPERATOR(pg_catalog.<) s.max_retries"
-            "                 THEN LEAST(s.next_run, r.finished OPERATOR(pg_catalog.+)"
-            "                      (s.retry_delay OPERATOR(pg_catalog.*)"
-            "                       pg_catalog.power(2::float8, s.consecutive_failures)))"
-            "                 ELSE s.next_run END"
-            "            FROM r WHERE s.id OPERATOR(pg_catalog.=) r.schedule_id)"
-            " SELECT r.view::pg_catalog.oid, pg_catalog.pg_notify('matview_scheduler',"
-            "        pg_catalog.json_build_object('view', COALESCE($6,"
-            "            (SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
-            "                    OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)"
-            "               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
-            "                 ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-            "              WHERE c.oid OPERATOR(pg_catalog.=) r.view::pg_catalog.oid),"
-            "            r.view::text),"
-            "            'run_id', r.run_id, 'status', $2, 'manual', r.manual)::text)"
-            "   FROM r",
-            6, types, values, nulls, SPI_OK_SELECT);
+    run_sql(
+        "WITH r AS (UPDATE matview_scheduler.runs SET status = $2, sqlstate = $3,"
+        "                  message = $4, mode = $5, finished = pg_catalog.clock_timestamp()"
+        "            WHERE run_id OPERATOR(pg_catalog.=) $1"
+        "           RETURNING run_id, schedule_id, view, manual, finished),"
+        "     s AS (UPDATE matview_scheduler.schedules s SET"
+        "             failures_total = s.failures_total OPERATOR(pg_catalog.+)"
+        "                 CASE WHEN $2 OPERATOR(pg_catalog.=) 'failed' THEN 1 ELSE 0 END,"
+        "             consecutive_failures = CASE"
+        "                 WHEN $2 OPERATOR(pg_catalog.=) 'succeeded' THEN 0"
+        "                 WHEN $2 OPERATOR(pg_catalog.=) 'failed'"
+        "                 THEN s.consecutive_failures OPERATOR(pg_catalog.+) 1"
+        "                 ELSE s.consecutive_failures END,"
+        "             next_run = CASE"
+        "                 WHEN $2 OPERATOR(pg_catalog.=) 'failed' AND NOT r.manual"
+        "                  AND s.next_run IS NOT NULL"
+        "                  AND s.consecutive_failures OPERATOR(pg_catalog.<) s.max_retries"
+        "                 THEN LEAST(s.next_run, r.finished OPERATOR(pg_catalog.+)"
+        "                      (s.retry_delay OPERATOR(pg_catalog.*)"
+        "                       pg_catalog.power(2::pg_catalog.float8, s.consecutive_failures)))"
+        "                 ELSE s.next_run END"
+        "            FROM r WHERE s.id OPERATOR(pg_catalog.=) r.schedule_id)"
+        " SELECT r.view::pg_catalog.oid, pg_catalog.pg_notify('matview_scheduler',"
+        "        pg_catalog.json_build_object('view', COALESCE($6,"
+        "            (SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
+        "                    OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)"
+        "               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+        "                 ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+        "              WHERE c.oid OPERATOR(pg_catalog.=) r.view::pg_catalog.oid),"
+        "            r.view::pg_catalog.text),"
+        "            'run_id', r.run_id, 'status', $2, 'manual', r.manual)::pg_catalog.text)"
+        "   FROM r",
+        6, types, values, nulls, SPI_OK_SELECT);
     if (SPI_processed > 0) {
         bool isnull = false;
         trim_history(DatumGetObjectId(get_column(0, 1, &isnull)));

@@ -5,6 +5,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/array.h"
+#include "utils/guc.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -12,17 +13,51 @@ extern "C" {
 
 namespace mvs::pg {
 
+namespace {
+
+// The GUC nest level of the safe search_path of the current catalog work; 0: none.
+int catalog_work_level = 0;
+
+} // namespace
+
+int enter_safe_search_path() {
+    const int level = NewGUCNestLevel();
+    (void)set_config_option("search_path", kSafeSearchPath, PGC_USERSET, PGC_S_SESSION,
+                            GUC_ACTION_SAVE, true, 0, false);
+    return level;
+}
+
+void leave_safe_search_path(int level) {
+    AtEOXact_GUC(true, level);
+}
+
 void begin_catalog_work() {
+    // As worker_spi does: now() and xact_start of this transaction are its real start.
+    SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "matview_scheduler: SPI_connect failed");
     PushActiveSnapshot(GetTransactionSnapshot());
+    catalog_work_level = enter_safe_search_path();
 }
 
 void end_catalog_work() {
+    leave_safe_search_path(catalog_work_level);
+    catalog_work_level = 0;
     SPI_finish();
     PopActiveSnapshot();
     CommitTransactionCommand();
+}
+
+void use_session_search_path() {
+    Assert(catalog_work_level != 0);
+    leave_safe_search_path(catalog_work_level);
+    catalog_work_level = 0;
+}
+
+void use_catalog_search_path() {
+    Assert(catalog_work_level == 0);
+    catalog_work_level = enter_safe_search_path();
 }
 
 ErrorData* in_subtransaction(void (*fn)(void*), void* arg) {

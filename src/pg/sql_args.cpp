@@ -12,6 +12,7 @@ extern "C" {
 #include "core/civil_time.hpp"
 #include "pg/pg_time.hpp"
 #include "pg/run_catalog.hpp"
+#include "pg/spi_support.hpp"
 
 namespace mvs::pg {
 
@@ -79,6 +80,7 @@ CatalogAccess begin_catalog_access() {
     GetUserIdAndSecContext(&access.saved_user, &access.saved_context);
     SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
                            access.saved_context | SECURITY_LOCAL_USERID_CHANGE);
+    access.guc_level = enter_safe_search_path();
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "matview_scheduler: SPI_connect failed");
     return access;
@@ -86,6 +88,7 @@ CatalogAccess begin_catalog_access() {
 
 void end_catalog_access(const CatalogAccess& access) {
     SPI_finish();
+    leave_safe_search_path(access.guc_level);
     SetUserIdAndSecContext(access.saved_user, access.saved_context);
 }
 

@@ -20,9 +20,11 @@ void require_argument(FunctionCallInfo fcinfo, int arg, const char* name);
 void check_schedulable_view(Oid relid);
 
 // The catalog is written only through the API, as a superuser: users get no write grants on it.
+// The caller's search_path is set aside meanwhile (the caller controls it).
 struct CatalogAccess {
     Oid saved_user;
     int saved_context;
+    int guc_level;
 };
 CatalogAccess begin_catalog_access(); // also connects SPI
 void end_catalog_access(const CatalogAccess& access);
