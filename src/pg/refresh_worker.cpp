@@ -21,6 +21,7 @@ extern "C" {
 
 #include "pg/refresh_lock.hpp"
 #include "pg/run_catalog.hpp"
+#include "pg/run_notify.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
 #include "pg/spi_support.hpp"
@@ -132,6 +133,7 @@ void record(int64 run_id, const char* status, const char* sqlstate, const char* 
     begin_catalog_work();
     catalog_finish_run(run_id, status, sqlstate, message, nullptr, nullptr);
     end_catalog_work();
+    send_run_notification();
     tell_caller(run_id, true, false, sqlstate, message);
 }
 
@@ -300,12 +302,14 @@ void carry_out(int64 run_id, const WorkerArgs& args, TimestampTz start_at) {
         const char* mode = nullptr;
         failure = refresh(run_id, settings, start_at, &mode);
         if (failure == nullptr) {
+            send_run_notification();
             tell_caller(run_id, true, true, nullptr, nullptr);
         } else {
             const char* sqlstate = unpack_sql_state(failure->sqlerrcode);
             begin_catalog_work();
             catalog_finish_run(run_id, "failed", sqlstate, failure->message, mode, nullptr);
             end_catalog_work();
+            send_run_notification();
             tell_caller(run_id, true, false, sqlstate, failure->message);
         }
     }

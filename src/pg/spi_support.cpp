@@ -2,10 +2,13 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -84,8 +87,30 @@ ErrorData* in_subtransaction(void (*fn)(void*), void* arg) {
     return error;
 }
 
+bool catalog_has_run_history() {
+    const Oid schema = get_namespace_oid("matview_scheduler", true);
+    return OidIsValid(schema) && OidIsValid(get_relname_relid("run_history", schema));
+}
+
+const char* with_history_table(const char* sql) {
+    const char* table =
+        catalog_has_run_history() ? "matview_scheduler.run_history" : "matview_scheduler.runs";
+    const char* token = "@history@";
+    StringInfoData out;
+    initStringInfo(&out);
+    for (const char* at = strstr(sql, token); at != nullptr; at = strstr(sql, token)) {
+        appendBinaryStringInfo(&out, sql, static_cast<int>(at - sql));
+        appendStringInfoString(&out, table);
+        sql = at + strlen(token);
+    }
+    appendStringInfoString(&out, sql);
+    return out.data;
+}
+
 int run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected,
             long limit) {
+    if (strstr(sql, "@history@") != nullptr)
+        sql = with_history_table(sql);
     const int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, limit);
     if (rc != expected)
         elog(ERROR, "matview_scheduler: catalog statement failed (SPI code %d): %s", rc, sql);

@@ -31,7 +31,14 @@ void use_catalog_search_path();
 // fn did. Returns the error (copied into the caller's memory context), or nullptr.
 ErrorData* in_subtransaction(void (*fn)(void*), void* arg);
 
-// Runs one statement; any result other than `expected` is an ERROR.
+// Catalog 0.3 renamed the run history table matview_scheduler.runs (a view now) to run_history
+// and added schedules.notify. Until ALTER EXTENSION ... UPDATE the library keeps working on the
+// older catalog.
+bool catalog_has_run_history();
+// `sql` with every "@history@" replaced by the run history table's qualified name.
+const char* with_history_table(const char* sql);
+
+// Runs one statement (with_history_table applied); any result other than `expected` is an ERROR.
 int run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected,
             long limit = 0);
 // A column of the last result, 1-based.

@@ -40,6 +40,11 @@ void check_bounds(const mvs::Schedule& schedule, bool has_start_at, TimestampTz 
                   bool has_until, TimestampTz until, bool has_repeats, int32 repeats,
                   TimestampTz now);
 
+// The bounds of max_retries and retry_delay. The retry backoff (run_catalog.cpp) saturates as
+// well, so no catalog value can make it overflow.
+constexpr int32 kMaxRetries = 100;
+constexpr int kMaxRetryDelayDays = 7;
+
 // schedule_refresh's arguments 6..10: how each refresh runs.
 struct RefreshOptions {
     const char* concurrently; // auto, always or never
