@@ -172,5 +172,37 @@ SELECT runs_total > $before FROM matview_scheduler.status WHERE view = 'reports.
 		"an UPDATE of next_run wakes the scheduler (session_replication_role = $role)");
 }
 
+# A database's owner who is not a superuser dumps it with a plain pg_dump (no extra options):
+# the catalog's tables and sequences are readable by the database owner, without row security.
+# The dump restores the schedules and finished runs.
+$node->safe_psql(
+	'postgres', q{
+CREATE ROLE app_owner LOGIN;
+CREATE DATABASE app OWNER app_owner;
+});
+$node->safe_psql('app', 'CREATE EXTENSION matview_scheduler');
+my $as_owner = $node->connstr('app') . ' user=app_owner';
+$node->safe_psql(
+	'app', q{
+CREATE TABLE orders (id int PRIMARY KEY, amount int NOT NULL);
+INSERT INTO orders SELECT g, g FROM generate_series(1, 10) g;
+CREATE MATERIALIZED VIEW order_totals AS SELECT sum(amount) AS total FROM orders;
+SELECT schedule_refresh('order_totals', 'daily', timezone => 'Europe/Berlin', notify => true);
+SELECT refresh_now('order_totals', wait => true) > 0;
+},
+	connstr => $as_owner);
+my $owner_dump = $node->basedir . '/app.sql';
+$node->command_ok([ 'pg_dump', '-f', $owner_dump, '-d', $as_owner ],
+	'a plain pg_dump by the database owner, not a superuser, succeeds');
+$node->safe_psql('postgres', 'CREATE DATABASE app_copy OWNER app_owner');
+$node->command_ok(
+	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', $owner_dump, '-d', $node->connstr('app_copy') ],
+	'the dump restores');
+my $owner_sql = q{
+SELECT view, owner, schedule, timezone, notify, runs_total FROM matview_scheduler.status;
+SELECT view, status, manual FROM matview_scheduler.runs ORDER BY run_id;};
+is($node->safe_psql('app_copy', $owner_sql), $node->safe_psql('app', $owner_sql),
+	'with its schedules and runs');
+
 $node->stop;
 done_testing();
