@@ -160,3 +160,23 @@ $$;
 DROP EVENT TRIGGER matview_scheduler_forget_dropped_views;
 CREATE EVENT TRIGGER matview_scheduler_forget_dropped_views ON sql_drop
     EXECUTE FUNCTION matview_scheduler.forget_dropped_views();
+
+-- A dump taken before 0.3 restores its run history into matview_scheduler.runs, a view now: its
+-- rows go through to run_history. With the restoring role's rights (INSERT on the view: only
+-- superusers).
+CREATE FUNCTION matview_scheduler.restore_run()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    INSERT INTO matview_scheduler.run_history (run_id, schedule_id, view, scheduled_for, started,
+                                               finished, status, mode, manual, sqlstate, message)
+    VALUES (NEW.run_id, NEW.schedule_id, NEW.view, NEW.scheduled_for, NEW.started, NEW.finished,
+            NEW.status, NEW.mode, NEW.manual, NEW.sqlstate, NEW.message);
+    RETURN NEW;
+END
+$$;
+REVOKE ALL ON FUNCTION matview_scheduler.restore_run() FROM PUBLIC;
+CREATE TRIGGER restore_run INSTEAD OF INSERT ON matview_scheduler.runs
+    FOR EACH ROW EXECUTE FUNCTION matview_scheduler.restore_run();
