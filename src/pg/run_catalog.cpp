@@ -75,8 +75,8 @@ bool catalog_run_settings(int64 run_id, RunSettings* out) {
     Datum values[1] = {Int64GetDatum(run_id)};
     run_sql("SELECT r.view::pg_catalog.oid, s.owner::pg_catalog.oid, r.manual,"
             "       COALESCE(s.concurrency, 'auto'), r.status OPERATOR(pg_catalog.=) 'waiting',"
-            "       pg_catalog.ceil(EXTRACT(epoch FROM s.timeout) OPERATOR(pg_catalog.*) "
-            "1000)::pg_catalog.int4,"
+            "       pg_catalog.ceil(EXTRACT(epoch FROM s.timeout)"
+            "                       OPERATOR(pg_catalog.*) 1000)::pg_catalog.int4,"
             "       pg_catalog.ceil(EXTRACT(epoch FROM s.lock_timeout)"
             "                       OPERATOR(pg_catalog.*) 1000)::pg_catalog.int4"
             "  FROM @history@ r"
