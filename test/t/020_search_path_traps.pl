@@ -167,8 +167,9 @@ CREATE MATERIALIZED VIEW public.fragile AS
       FROM public.flag WITH NO DATA;
 CREATE MATERIALIZED VIEW public.manual AS SELECT 1 AS x;
 SELECT schedule_refresh('public.ticking', '1 second', concurrently => 'always',
-                        timeout => '1 minute', lock_timeout => '10 seconds');
-SELECT schedule_refresh('public.fragile', '1 second', max_retries => 3, retry_delay => '1 second');
+                        timeout => '1 minute', lock_timeout => '10 seconds', notify => true);
+SELECT schedule_refresh('public.fragile', '1 second', max_retries => 3, retry_delay => '1 second',
+                        notify => true);
 SELECT schedule_refresh('public.manual', 'daily', timezone => 'UTC');
 });
 
