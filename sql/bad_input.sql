@@ -111,6 +111,15 @@ SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', retry_delay => '
 SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', retry_delay => NULL)$$);
 SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', max_retries => -1)$$);
 SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', max_retries => NULL)$$);
+-- The retry backoff's bounds
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', max_retries => 101)$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', max_retries => 1000)$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', retry_delay => '1000000 years')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', retry_delay => '7 days 1 second')$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', notify => NULL)$$);
+SELECT error_of($$SELECT schedule_refresh('good_view', 'daily', max_retries => 100, retry_delay => '7 days')$$);
+SELECT max_retries, retry_delay FROM matview_scheduler.status WHERE view = 'good_view'::regclass;
+SELECT schedule_refresh('good_view', 'daily') > 0 AS scheduled_again;
 SELECT error_of($$SELECT pause_refresh('no_index_view')$$);
 SELECT error_of($$SELECT resume_refresh('no_index_view')$$);
 SELECT error_of($$SELECT pause_refresh(NULL)$$);

@@ -172,3 +172,101 @@ DROP OWNED BY regress_mvs_owner;
 REVOKE ALL ON polls_user_matt_view FROM regress_mvs_reader;
 REVOKE CREATE ON SCHEMA public FROM regress_mvs_owner;
 DROP ROLE regress_mvs_reader, regress_mvs_owner;
+
+-- Nothing the scheduler shows reveals what a role could not read itself. A role that may read a
+-- view sees its schedule and runs, but not their errors: those can carry data of tables the
+-- role cannot read. The schedule's owner, members of the view owner's role and superusers see
+-- them. The tables themselves are internal.
+CREATE ROLE regress_mvs_author;
+CREATE ROLE regress_mvs_viewer;
+CREATE ROLE regress_mvs_stranger;
+CREATE ROLE regress_mvs_colleague IN ROLE regress_mvs_author;
+GRANT CREATE ON SCHEMA public TO regress_mvs_author;
+SET ROLE regress_mvs_author;
+CREATE TABLE secrets (v text);
+INSERT INTO secrets VALUES ('the secret');
+CREATE MATERIALIZED VIEW leaky AS SELECT v::int AS n FROM secrets WITH NO DATA;
+GRANT SELECT ON leaky TO regress_mvs_viewer;
+SELECT schedule_refresh('leaky', 'daily') > 0 AS scheduled;
+DO $$
+BEGIN
+    PERFORM refresh_now('leaky', wait => true);
+EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE 'the refresh failed: %', SQLERRM;
+END $$;
+SELECT view, last_status, last_sqlstate, last_error, notify FROM matview_scheduler.status;
+SELECT view, status, sqlstate, message FROM matview_scheduler.runs WHERE view = 'leaky'::regclass;
+SET ROLE regress_mvs_colleague;
+SELECT view, last_status, last_sqlstate, last_error FROM matview_scheduler.status;
+SELECT view, status, sqlstate, message FROM matview_scheduler.runs WHERE view = 'leaky'::regclass;
+SET ROLE regress_mvs_viewer;
+SELECT view, last_status, last_sqlstate, last_error FROM matview_scheduler.status;
+SELECT view, status, sqlstate, message FROM matview_scheduler.runs WHERE view = 'leaky'::regclass;
+SELECT count(*) FROM matview_scheduler.schedules;
+SELECT count(*) FROM matview_scheduler.run_history;
+SET ROLE regress_mvs_stranger;
+SELECT count(*) AS visible FROM matview_scheduler.status;
+SELECT count(*) AS visible FROM matview_scheduler.runs;
+RESET ROLE;
+SELECT view, last_status, last_sqlstate, last_error FROM matview_scheduler.status;
+SELECT view, status, sqlstate, message FROM matview_scheduler.runs WHERE view = 'leaky'::regclass;
+DROP OWNED BY regress_mvs_author;
+REVOKE CREATE ON SCHEMA public FROM regress_mvs_author;
+DROP ROLE regress_mvs_colleague, regress_mvs_author, regress_mvs_viewer, regress_mvs_stranger;
+
+-- Every way a materialized view can be dropped takes its schedule and its runs with it.
+CREATE TABLE drop_base (id int, extra int);
+CREATE FUNCTION drop_fn() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';
+CREATE TYPE drop_type AS (a int);
+CREATE DOMAIN drop_domain AS int;
+CREATE MATERIALIZED VIEW by_table AS SELECT id FROM drop_base;
+CREATE MATERIALIZED VIEW by_function AS SELECT drop_fn() AS x;
+CREATE MATERIALIZED VIEW by_column AS SELECT extra FROM drop_base;
+CREATE MATERIALIZED VIEW by_type AS SELECT ROW(1)::drop_type AS t;
+CREATE MATERIALIZED VIEW by_domain AS SELECT 1::drop_domain AS d;
+CREATE VIEW plain_over_base AS SELECT id FROM drop_base;
+CREATE MATERIALIZED VIEW by_view AS SELECT id FROM plain_over_base;
+CREATE MATERIALIZED VIEW by_matview AS SELECT id FROM by_view;
+SELECT count(schedule_refresh(v, 'daily')) AS scheduled
+  FROM unnest(ARRAY['by_table', 'by_function', 'by_column', 'by_type', 'by_domain', 'by_view',
+                    'by_matview']::regclass[]) AS v;
+SELECT refresh_now('by_table', wait => true) > 0 AS refreshed;
+ALTER TABLE drop_base DROP COLUMN extra CASCADE;
+SELECT view FROM matview_scheduler.status ORDER BY view::text;
+DROP FUNCTION drop_fn() CASCADE;
+DROP TYPE drop_type CASCADE;
+DROP DOMAIN drop_domain CASCADE;
+SELECT view FROM matview_scheduler.status ORDER BY view::text;
+DROP VIEW plain_over_base CASCADE;
+SELECT view FROM matview_scheduler.status ORDER BY view::text;
+DROP TABLE drop_base CASCADE;
+SELECT count(*) AS schedules_left FROM matview_scheduler.schedules;
+SELECT count(*) AS runs_of_dropped FROM matview_scheduler.run_history
+ WHERE view::oid NOT IN (SELECT oid FROM pg_class);
+
+-- Another extension dropped with CASCADE takes the views built on its objects along.
+CREATE EXTENSION citext;
+CREATE MATERIALIZED VIEW by_extension AS SELECT 'a'::citext AS c;
+SELECT schedule_refresh('by_extension', 'daily') > 0 AS scheduled;
+DROP EXTENSION citext CASCADE;
+SELECT count(*) AS schedules_left FROM matview_scheduler.schedules;
+
+-- The extension itself can be dropped with schedules in place (its event trigger then finds
+-- its own tables gone), and created again.
+CREATE MATERIALIZED VIEW kept_view AS SELECT 1 AS one;
+SELECT schedule_refresh('kept_view', 'daily') > 0 AS scheduled;
+DROP EXTENSION matview_scheduler;
+CREATE EXTENSION matview_scheduler;
+SELECT count(*) AS schedules_after_recreate FROM matview_scheduler.schedules;
+DROP MATERIALIZED VIEW kept_view;
+
+-- A database with schedules can be dropped.
+\set regress_db :DBNAME
+CREATE DATABASE regress_mvs_dropped;
+\c regress_mvs_dropped
+CREATE EXTENSION matview_scheduler;
+CREATE MATERIALIZED VIEW doomed AS SELECT 1 AS one;
+SELECT schedule_refresh('doomed', 'daily') > 0 AS scheduled;
+\c :regress_db
+DROP DATABASE regress_mvs_dropped;
+SELECT count(*) AS gone FROM pg_database WHERE datname = 'regress_mvs_dropped';

@@ -22,6 +22,7 @@ extern "C" {
 #include "pg/refresh_lock.hpp"
 #include "pg/refresh_places.hpp"
 #include "pg/run_catalog.hpp"
+#include "pg/run_notify.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
 #include "pg/spi_support.hpp"
@@ -124,6 +125,7 @@ void record(int64 run_id, const char* status, const char* sqlstate, const char* 
     begin_catalog_work();
     catalog_finish_run(run_id, status, sqlstate, message, nullptr, nullptr);
     end_catalog_work();
+    send_run_notification();
     tell_caller(run_id, true, false, sqlstate, message);
 }
 
@@ -194,6 +196,9 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, bool concurrent, T
             psprintf("REFRESH MATERIALIZED VIEW %s%s", concurrent ? "CONCURRENTLY " : "", name);
         name_session(psprintf("matview_scheduler refresh %s", name));
         pgstat_report_activity(STATE_RUNNING, sql);
+        // The REFRESH runs with the session's search_path (before lock_timeout is set, which the
+        // end of the catalog's GUC level would undo); the catalog statements after it do not.
+        use_session_search_path();
         if (settings.lock_timeout_ms > 0)
             (void)set_config_option("lock_timeout", psprintf("%d", settings.lock_timeout_ms),
                                     PGC_SUSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
@@ -209,6 +214,7 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, bool concurrent, T
         if (settings.timeout_ms > 0)
             disable_timeout(STATEMENT_TIMEOUT, false);
         SetUserIdAndSecContext(saved_user, saved_context);
+        use_catalog_search_path();
         if (rc != SPI_OK_UTILITY)
             elog(ERROR, "matview_scheduler: REFRESH returned SPI code %d", rc);
 
@@ -292,12 +298,14 @@ void carry_out(int64 run_id, const WorkerArgs& args, TimestampTz start_at) {
         const char* mode = nullptr;
         failure = refresh(run_id, settings, concurrent, start_at, &mode);
         if (failure == nullptr) {
+            send_run_notification();
             tell_caller(run_id, true, true, nullptr, nullptr);
         } else {
             const char* sqlstate = unpack_sql_state(failure->sqlerrcode);
             begin_catalog_work();
             catalog_finish_run(run_id, "failed", sqlstate, failure->message, mode, nullptr);
             end_catalog_work();
+            send_run_notification();
             tell_caller(run_id, true, false, sqlstate, failure->message);
         }
     }

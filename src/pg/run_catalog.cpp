@@ -1,8 +1,10 @@
 #include "pg/run_catalog.hpp"
 
 #include "pg/refresh_lock.hpp"
+#include "pg/run_notify.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi_support.hpp"
+#include "pg/sql_args.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -17,12 +19,16 @@ namespace mvs::pg {
 
 namespace {
 
+// The retry backoff's bounds: retry_delay doubles at most 2^16 times, and waits 30 days at most.
+constexpr int kMaxBackoffExponent = 16;
+constexpr int kMaxBackoffDays = 30;
+
 // History is trimmed as it grows: per view, the newest history_per_view rows, and none older than
 // history_max_age except the newest row of each view.
 const char* const kTrimSql =
-    "DELETE FROM matview_scheduler.runs d"
+    "DELETE FROM @history@ d"
     " USING (SELECT run_id, started, pg_catalog.row_number() OVER (ORDER BY run_id DESC) AS rn"
-    "          FROM matview_scheduler.runs WHERE view OPERATOR(pg_catalog.=) $1) k"
+    "          FROM @history@ WHERE view OPERATOR(pg_catalog.=) $1) k"
     " WHERE d.run_id OPERATOR(pg_catalog.=) k.run_id AND k.rn OPERATOR(pg_catalog.>) 1"
     "   AND (k.rn OPERATOR(pg_catalog.>) $2 OR k.started OPERATOR(pg_catalog.<)"
     "        (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3)))";
@@ -42,7 +48,7 @@ void catalog_mark_interrupted(const int64* run_ids, int n, const char* message) 
     if (n > 0) {
         Oid types[2] = {INT8ARRAYOID, TEXTOID};
         Datum values[2] = {int8_array(run_ids, n), CStringGetTextDatum(message)};
-        run_sql("UPDATE matview_scheduler.runs SET status = 'interrupted',"
+        run_sql("UPDATE @history@ SET status = 'interrupted',"
                 "       finished = pg_catalog.clock_timestamp(), message = $2"
                 " WHERE run_id OPERATOR(pg_catalog.=) ANY ($1)"
                 "   AND status OPERATOR(pg_catalog.=) ANY (ARRAY['running', 'waiting'])",
@@ -52,7 +58,7 @@ void catalog_mark_interrupted(const int64* run_ids, int n, const char* message) 
     Oid types[4] = {OIDOID, INT8OID, INT4OID, TEXTOID};
     Datum values[4] = {ObjectIdGetDatum(MyDatabaseId), Int64GetDatum(kRefreshLockClass),
                        Int32GetDatum(kRefreshLockSubId), CStringGetTextDatum(message)};
-    run_sql("UPDATE matview_scheduler.runs r SET status = 'interrupted',"
+    run_sql("UPDATE @history@ r SET status = 'interrupted',"
             "       finished = pg_catalog.clock_timestamp(), message = $4"
             " WHERE r.status OPERATOR(pg_catalog.=) 'running'"
             "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l"
@@ -67,18 +73,18 @@ void catalog_mark_interrupted(const int64* run_ids, int n, const char* message) 
 bool catalog_run_settings(int64 run_id, RunSettings* out) {
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(run_id)};
-    run_sql(
-        "SELECT r.view::pg_catalog.oid, s.owner::pg_catalog.oid, r.manual,"
-        "       COALESCE(s.concurrency, 'auto'), r.status OPERATOR(pg_catalog.=) 'waiting',"
-        "       pg_catalog.ceil(EXTRACT(epoch FROM s.timeout) OPERATOR(pg_catalog.*) 1000)::int4,"
-        "       pg_catalog.ceil(EXTRACT(epoch FROM s.lock_timeout)"
-        "                       OPERATOR(pg_catalog.*) 1000)::int4"
-        "  FROM matview_scheduler.runs r"
-        "  LEFT JOIN matview_scheduler.schedules s"
-        "         ON s.id OPERATOR(pg_catalog.=) r.schedule_id"
-        " WHERE r.run_id OPERATOR(pg_catalog.=) $1"
-        "   AND r.status OPERATOR(pg_catalog.=) ANY (ARRAY['running', 'waiting'])",
-        1, types, values, nullptr, SPI_OK_SELECT);
+    run_sql("SELECT r.view::pg_catalog.oid, s.owner::pg_catalog.oid, r.manual,"
+            "       COALESCE(s.concurrency, 'auto'), r.status OPERATOR(pg_catalog.=) 'waiting',"
+            "       pg_catalog.ceil(EXTRACT(epoch FROM s.timeout)"
+            "                       OPERATOR(pg_catalog.*) 1000)::pg_catalog.int4,"
+            "       pg_catalog.ceil(EXTRACT(epoch FROM s.lock_timeout)"
+            "                       OPERATOR(pg_catalog.*) 1000)::pg_catalog.int4"
+            "  FROM @history@ r"
+            "  LEFT JOIN matview_scheduler.schedules s"
+            "         ON s.id OPERATOR(pg_catalog.=) r.schedule_id"
+            " WHERE r.run_id OPERATOR(pg_catalog.=) $1"
+            "   AND r.status OPERATOR(pg_catalog.=) ANY (ARRAY['running', 'waiting'])",
+            1, types, values, nullptr, SPI_OK_SELECT);
     if (SPI_processed == 0)
         return false;
     bool isnull = false;
@@ -101,7 +107,7 @@ bool catalog_run_settings(int64 run_id, RunSettings* out) {
 int64 catalog_start_manual_run(Oid view) {
     Oid types[1] = {REGCLASSOID};
     Datum values[1] = {ObjectIdGetDatum(view)};
-    run_sql("WITH r AS (INSERT INTO matview_scheduler.runs"
+    run_sql("WITH r AS (INSERT INTO @history@"
             "             (schedule_id, view, scheduled_for, started, status, manual)"
             "           SELECT (SELECT id FROM matview_scheduler.schedules"
             "                    WHERE view OPERATOR(pg_catalog.=) $1),"
@@ -119,7 +125,7 @@ int64 catalog_start_manual_run(Oid view) {
 void catalog_restamp_start(int64 run_id) {
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(run_id)};
-    run_sql("UPDATE matview_scheduler.runs SET started = pg_catalog.clock_timestamp(),"
+    run_sql("UPDATE @history@ SET started = pg_catalog.clock_timestamp(),"
             "       status = 'running'"
             " WHERE run_id OPERATOR(pg_catalog.=) $1",
             1, types, values, nullptr, SPI_OK_UPDATE);
@@ -130,14 +136,14 @@ void catalog_mark_waiting(const int64* run_ids, int n) {
         return;
     Oid types[1] = {INT8ARRAYOID};
     Datum values[1] = {int8_array(run_ids, n)};
-    run_sql("UPDATE matview_scheduler.runs SET status = 'waiting'"
+    run_sql("UPDATE @history@ SET status = 'waiting'"
             " WHERE run_id OPERATOR(pg_catalog.=) ANY ($1)"
             "   AND status OPERATOR(pg_catalog.=) 'running'",
             1, types, values, nullptr, SPI_OK_UPDATE);
 }
 
 int catalog_waiting_runs(int64** run_ids, int64** schedule_ids) {
-    run_sql("SELECT run_id, COALESCE(schedule_id, 0) FROM matview_scheduler.runs"
+    run_sql("SELECT run_id, COALESCE(schedule_id, 0) FROM @history@"
             " WHERE status OPERATOR(pg_catalog.=) 'waiting' ORDER BY scheduled_for, run_id",
             0, nullptr, nullptr, nullptr, SPI_OK_SELECT);
     const int n = static_cast<int>(SPI_processed);
@@ -175,56 +181,55 @@ bool catalog_view_has_unique_index(Oid view) {
 
 void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate, const char* message,
                         const char* mode, const char* view_name) {
-    Oid types[6] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-    Datum values[6] = {Int64GetDatum(run_id),
-                       CStringGetTextDatum(status),
+    Oid types[5] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+    Datum values[5] = {Int64GetDatum(run_id), CStringGetTextDatum(status),
                        sqlstate != nullptr ? CStringGetTextDatum(sqlstate) : Datum(0),
                        message != nullptr ? CStringGetTextDatum(message) : Datum(0),
-                       mode != nullptr ? CStringGetTextDatum(mode) : Datum(0),
-                       view_name != nullptr ? CStringGetTextDatum(view_name) : Datum(0)};
-    const char nulls[6] = {' ',
-                           ' ',
-                           null_flag(sqlstate != nullptr),
-                           null_flag(message != nullptr),
-                           null_flag(mode != nullptr),
-                           null_flag(view_name != nullptr)};
-    // One statement: the run, its schedule's counters and retry, and the notification.
-    run_sql("WITH r AS (UPDATE matview_scheduler.runs SET status = $2, sqlstate = $3,"
-            "                  message = $4, mode = $5, finished = pg_catalog.clock_timestamp()"
-            "            WHERE run_id OPERATOR(pg_catalog.=) $1"
-            "           RETURNING run_id, schedule_id, view, manual, finished),"
-            "     s AS (UPDATE matview_scheduler.schedules s SET"
-            "             failures_total = s.failures_total OPERATOR(pg_catalog.+)"
-            "                 CASE WHEN $2 OPERATOR(pg_catalog.=) 'failed' THEN 1 ELSE 0 END,"
-            "             consecutive_failures = CASE"
-            "                 WHEN $2 OPERATOR(pg_catalog.=) 'succeeded' THEN 0"
-            "                 WHEN $2 OPERATOR(pg_catalog.=) 'failed'"
-            "                 THEN s.consecutive_failures OPERATOR(pg_catalog.+) 1"
-            "                 ELSE s.consecutive_failures END,"
-            "             next_run = CASE"
-            "                 WHEN $2 OPERATOR(pg_catalog.=) 'failed' AND NOT r.manual"
-            "                  AND s.next_run IS NOT NULL"
-            "                  AND s.consecutive_failures OPERATOR(pg_catalog.<) s.max_retries"
-            "                 THEN LEAST(s.next_run, r.finished OPERATOR(pg_catalog.+)"
-            "                      (s.retry_delay OPERATOR(pg_catalog.*)"
-            "                       pg_catalog.power(2::float8, s.consecutive_failures)))"
-            "                 ELSE s.next_run END"
-            "            FROM r WHERE s.id OPERATOR(pg_catalog.=) r.schedule_id)"
-            " SELECT r.view::pg_catalog.oid, pg_catalog.pg_notify('matview_scheduler',"
-            "        pg_catalog.json_build_object('view', COALESCE($6,"
-            "            (SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
-            "                    OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)"
-            "               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
-            "                 ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-            "              WHERE c.oid OPERATOR(pg_catalog.=) r.view::pg_catalog.oid),"
-            "            r.view::text),"
-            "            'run_id', r.run_id, 'status', $2, 'manual', r.manual)::text)"
-            "   FROM r",
-            6, types, values, nulls, SPI_OK_SELECT);
-    if (SPI_processed > 0) {
-        bool isnull = false;
-        trim_history(DatumGetObjectId(get_column(0, 1, &isnull)));
-    }
+                       mode != nullptr ? CStringGetTextDatum(mode) : Datum(0)};
+    const char nulls[5] = {' ', ' ', null_flag(sqlstate != nullptr), null_flag(message != nullptr),
+                           null_flag(mode != nullptr)};
+    // One statement: the run, and its schedule's counters and retry. The retry backoff saturates:
+    // the exponent and the delay are capped (a retry never comes after the next due time anyway),
+    // and consecutive_failures stops at INT_MAX, so no stored value makes it overflow.
+    const char* sql = psprintf(
+        "WITH r AS (UPDATE @history@ SET status = $2, sqlstate = $3,"
+        "                  message = $4, mode = $5, finished = pg_catalog.clock_timestamp()"
+        "            WHERE run_id OPERATOR(pg_catalog.=) $1"
+        "           RETURNING run_id, schedule_id, view, manual, finished),"
+        "     s AS (UPDATE matview_scheduler.schedules s SET"
+        "             failures_total = s.failures_total OPERATOR(pg_catalog.+)"
+        "                 CASE WHEN $2 OPERATOR(pg_catalog.=) 'failed' THEN 1 ELSE 0 END,"
+        "             consecutive_failures = CASE"
+        "                 WHEN $2 OPERATOR(pg_catalog.=) 'succeeded' THEN 0"
+        "                 WHEN $2 OPERATOR(pg_catalog.=) 'failed'"
+        "                  AND s.consecutive_failures OPERATOR(pg_catalog.<) 2147483647"
+        "                 THEN s.consecutive_failures OPERATOR(pg_catalog.+) 1"
+        "                 ELSE s.consecutive_failures END,"
+        "             next_run = CASE"
+        "                 WHEN $2 OPERATOR(pg_catalog.=) 'failed' AND NOT r.manual"
+        "                  AND s.next_run IS NOT NULL"
+        "                  AND s.consecutive_failures OPERATOR(pg_catalog.<) s.max_retries"
+        "                 THEN LEAST(s.next_run, r.finished OPERATOR(pg_catalog.+) LEAST("
+        "                      LEAST(s.retry_delay, '%d days'::pg_catalog.interval)"
+        "                          OPERATOR(pg_catalog.*) pg_catalog.power(2::pg_catalog.float8,"
+        "                              LEAST(s.consecutive_failures, %d)::pg_catalog.float8),"
+        "                      '%d days'::pg_catalog.interval))"
+        "                 ELSE s.next_run END"
+        "            FROM r WHERE s.id OPERATOR(pg_catalog.=) r.schedule_id"
+        "           RETURNING s.id, %s AS notify)"
+        " SELECT r.view::pg_catalog.oid, r.manual, COALESCE(s.notify, false)"
+        "   FROM r LEFT JOIN s ON s.id OPERATOR(pg_catalog.=) r.schedule_id",
+        kMaxRetryDelayDays, kMaxBackoffExponent, kMaxBackoffDays,
+        catalog_has_run_history() ? "s.notify" : "false");
+    run_sql(sql, 5, types, values, nulls, SPI_OK_SELECT);
+    if (SPI_processed == 0)
+        return;
+    bool isnull = false;
+    const Oid view = DatumGetObjectId(get_column(0, 1, &isnull));
+    const bool manual = DatumGetBool(get_column(0, 2, &isnull));
+    if (DatumGetBool(get_column(0, 3, &isnull)))
+        note_run_notification(run_id, view, view_name, status, manual);
+    trim_history(view);
 }
 
 } // namespace mvs::pg

@@ -41,9 +41,10 @@ bool catalog_view_populated(Oid view);
 bool catalog_view_has_unique_index(Oid view);
 
 // Records how a run ended (mode NULL when it did not run), updates the schedule's counters, sets a
-// retry after a failure (retry_delay doubling per consecutive failure, never past the next due
-// time, at most max_retries), trims the view's history, and sends NOTIFY matview_scheduler with a
-// JSON payload naming the view (as `view_name`), the run and its status.
+// retry after a failure (retry_delay doubling per consecutive failure, capped, never past the next
+// due time, at most max_retries), and trims the view's history. When the schedule asks for a
+// notification (notify => true), notes one naming the view (as `view_name`, or looked up when
+// NULL) for send_run_notification (run_notify.hpp) to send once this transaction has committed.
 void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate, const char* message,
                         const char* mode, const char* view_name);
 

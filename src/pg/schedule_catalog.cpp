@@ -15,10 +15,11 @@ extern "C" {
 namespace mvs::pg {
 
 int64 catalog_upsert_schedule(const ScheduleRow& row) {
-    Oid types[15] = {REGCLASSOID, REGROLEOID,     TEXTOID,        TEXTOID, TIMESTAMPTZOID,
-                     TEXTOID,     TIMESTAMPTZOID, TIMESTAMPTZOID, INT4OID, TIMESTAMPTZOID,
-                     TEXTOID,     INTERVALOID,    INTERVALOID,    INT4OID, INTERVALOID};
-    Datum values[15] = {ObjectIdGetDatum(row.view),
+    Oid types[16] = {REGCLASSOID,    REGROLEOID,     TEXTOID,        TEXTOID,
+                     TIMESTAMPTZOID, TEXTOID,        TIMESTAMPTZOID, TIMESTAMPTZOID,
+                     INT4OID,        TIMESTAMPTZOID, TEXTOID,        INTERVALOID,
+                     INTERVALOID,    INT4OID,        INTERVALOID,    BOOLOID};
+    Datum values[16] = {ObjectIdGetDatum(row.view),
                         ObjectIdGetDatum(row.owner),
                         CStringGetTextDatum(row.schedule),
                         CStringGetTextDatum(row.spec),
@@ -32,8 +33,9 @@ int64 catalog_upsert_schedule(const ScheduleRow& row) {
                         row.timeout,
                         row.lock_timeout,
                         Int32GetDatum(row.max_retries),
-                        row.retry_delay};
-    const char nulls[15] = {' ',
+                        row.retry_delay,
+                        BoolGetDatum(row.notify)};
+    const char nulls[16] = {' ',
                             ' ',
                             ' ',
                             ' ',
@@ -47,22 +49,28 @@ int64 catalog_upsert_schedule(const ScheduleRow& row) {
                             null_flag(row.timeout != 0),
                             null_flag(row.lock_timeout != 0),
                             ' ',
+                            ' ',
                             ' '};
-    run_sql("INSERT INTO matview_scheduler.schedules AS s (view, owner, schedule, spec, anchor,"
-            "       timezone, start_at, until, repeats, next_run, concurrency, timeout,"
-            "       lock_timeout, max_retries, retry_delay)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-            " ON CONFLICT (view) DO UPDATE SET owner = EXCLUDED.owner,"
-            "   schedule = EXCLUDED.schedule, spec = EXCLUDED.spec, anchor = EXCLUDED.anchor,"
-            "   timezone = EXCLUDED.timezone, start_at = EXCLUDED.start_at,"
-            "   until = EXCLUDED.until, repeats = EXCLUDED.repeats, next_run = EXCLUDED.next_run,"
-            "   concurrency = EXCLUDED.concurrency, timeout = EXCLUDED.timeout,"
-            "   lock_timeout = EXCLUDED.lock_timeout, max_retries = EXCLUDED.max_retries,"
-            "   retry_delay = EXCLUDED.retry_delay, paused = false, runs_total = 0,"
-            "   failures_total = 0, consecutive_failures = 0, skipped_total = 0,"
-            "   created = pg_catalog.now()"
-            " RETURNING s.id",
-            15, types, values, nulls, SPI_OK_INSERT_RETURNING);
+    // schedules.notify exists from catalog 0.3 on.
+    const bool has_notify = catalog_has_run_history();
+    run_sql(psprintf("INSERT INTO matview_scheduler.schedules AS s (view, owner, schedule, spec,"
+                     "       anchor, timezone, start_at, until, repeats, next_run, concurrency,"
+                     "       timeout, lock_timeout, max_retries, retry_delay%s)"
+                     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15%s)"
+                     " ON CONFLICT (view) DO UPDATE SET owner = EXCLUDED.owner,"
+                     "   schedule = EXCLUDED.schedule, spec = EXCLUDED.spec,"
+                     "   anchor = EXCLUDED.anchor, timezone = EXCLUDED.timezone,"
+                     "   start_at = EXCLUDED.start_at, until = EXCLUDED.until,"
+                     "   repeats = EXCLUDED.repeats, next_run = EXCLUDED.next_run,"
+                     "   concurrency = EXCLUDED.concurrency, timeout = EXCLUDED.timeout,"
+                     "   lock_timeout = EXCLUDED.lock_timeout, max_retries = EXCLUDED.max_retries,"
+                     "   retry_delay = EXCLUDED.retry_delay,%s paused = false, runs_total = 0,"
+                     "   failures_total = 0, consecutive_failures = 0, skipped_total = 0,"
+                     "   created = pg_catalog.now()"
+                     " RETURNING s.id",
+                     has_notify ? ", notify" : "", has_notify ? ", $16" : "",
+                     has_notify ? " notify = EXCLUDED.notify," : ""),
+            has_notify ? 16 : 15, types, values, nulls, SPI_OK_INSERT_RETURNING);
     bool isnull = false;
     return DatumGetInt64(get_column(0, 1, &isnull));
 }
@@ -185,7 +193,7 @@ int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz
                        optional_timestamptz(next_run),
                        Int64GetDatum(skipped)};
     const char nulls[6] = {' ', ' ', ' ', ' ', null_flag(next_run != DT_NOEND), ' '};
-    run_sql("WITH r AS (INSERT INTO matview_scheduler.runs"
+    run_sql("WITH r AS (INSERT INTO @history@"
             "             (schedule_id, view, scheduled_for, started, status)"
             "           VALUES ($1, $2, $3, $4, 'running') RETURNING run_id)"
             " UPDATE matview_scheduler.schedules s SET next_run = $5, last_run_id = r.run_id,"
@@ -220,13 +228,15 @@ void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* 
                        CStringGetTextDatum(sqlstate),
                        CStringGetTextDatum(message)};
     const char nulls[7] = {' ', ' ', ' ', ' ', null_flag(next_run != DT_NOEND), ' ', ' '};
-    run_sql("WITH r AS (INSERT INTO matview_scheduler.runs (schedule_id, view, scheduled_for,"
+    run_sql("WITH r AS (INSERT INTO @history@ (schedule_id, view, scheduled_for,"
             "             started, finished, status, sqlstate, message)"
             "           VALUES ($1, $2, $3, $4, $4, 'failed', $6, $7) RETURNING run_id)"
             " UPDATE matview_scheduler.schedules s SET next_run = $5, last_run_id = r.run_id,"
             "        runs_total = s.runs_total OPERATOR(pg_catalog.+) 1,"
             "        failures_total = s.failures_total OPERATOR(pg_catalog.+) 1,"
-            "        consecutive_failures = s.consecutive_failures OPERATOR(pg_catalog.+) 1"
+            "        consecutive_failures = s.consecutive_failures OPERATOR(pg_catalog.+)"
+            "            CASE WHEN s.consecutive_failures OPERATOR(pg_catalog.<) 2147483647"
+            "                 THEN 1 ELSE 0 END"
             "   FROM r WHERE s.id OPERATOR(pg_catalog.=) $1",
             7, types, values, nulls, SPI_OK_UPDATE);
 }

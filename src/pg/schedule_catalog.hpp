@@ -32,6 +32,7 @@ struct ScheduleRow {
     Datum lock_timeout; // interval, or 0 for NULL
     int32 max_retries;
     Datum retry_delay; // interval
+    bool notify;       // NOTIFY matview_scheduler after each run (catalog 0.3 on)
 };
 
 // A schedule as the scheduler reads it. Plain data.

@@ -2,9 +2,13 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "utils/array.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -12,20 +16,51 @@ extern "C" {
 
 namespace mvs::pg {
 
+namespace {
+
+// The GUC nest level of the safe search_path of the current catalog work; 0: none.
+int catalog_work_level = 0;
+
+} // namespace
+
+int enter_safe_search_path() {
+    const int level = NewGUCNestLevel();
+    (void)set_config_option("search_path", kSafeSearchPath, PGC_USERSET, PGC_S_SESSION,
+                            GUC_ACTION_SAVE, true, 0, false);
+    return level;
+}
+
+void leave_safe_search_path(int level) {
+    AtEOXact_GUC(true, level);
+}
+
 void begin_catalog_work() {
-    // As worker_spi does: otherwise now() and xact_start are those of the process's first
-    // transaction.
+    // As worker_spi does: now() and xact_start of this transaction are its real start.
     SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "matview_scheduler: SPI_connect failed");
     PushActiveSnapshot(GetTransactionSnapshot());
+    catalog_work_level = enter_safe_search_path();
 }
 
 void end_catalog_work() {
+    leave_safe_search_path(catalog_work_level);
+    catalog_work_level = 0;
     SPI_finish();
     PopActiveSnapshot();
     CommitTransactionCommand();
+}
+
+void use_session_search_path() {
+    Assert(catalog_work_level != 0);
+    leave_safe_search_path(catalog_work_level);
+    catalog_work_level = 0;
+}
+
+void use_catalog_search_path() {
+    Assert(catalog_work_level == 0);
+    catalog_work_level = enter_safe_search_path();
 }
 
 ErrorData* in_subtransaction(void (*fn)(void*), void* arg) {
@@ -52,8 +87,30 @@ ErrorData* in_subtransaction(void (*fn)(void*), void* arg) {
     return error;
 }
 
+bool catalog_has_run_history() {
+    const Oid schema = get_namespace_oid("matview_scheduler", true);
+    return OidIsValid(schema) && OidIsValid(get_relname_relid("run_history", schema));
+}
+
+const char* with_history_table(const char* sql) {
+    const char* table =
+        catalog_has_run_history() ? "matview_scheduler.run_history" : "matview_scheduler.runs";
+    const char* token = "@history@";
+    StringInfoData out;
+    initStringInfo(&out);
+    for (const char* at = strstr(sql, token); at != nullptr; at = strstr(sql, token)) {
+        appendBinaryStringInfo(&out, sql, static_cast<int>(at - sql));
+        appendStringInfoString(&out, table);
+        sql = at + strlen(token);
+    }
+    appendStringInfoString(&out, sql);
+    return out.data;
+}
+
 int run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected,
             long limit) {
+    if (strstr(sql, "@history@") != nullptr)
+        sql = with_history_table(sql);
     const int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, limit);
     if (rc != expected)
         elog(ERROR, "matview_scheduler: catalog statement failed (SPI code %d): %s", rc, sql);

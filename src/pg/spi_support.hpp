@@ -9,16 +9,36 @@ extern "C" {
 
 namespace mvs::pg {
 
-// A transaction of catalog work in a background worker: started with SPI connected and a
-// snapshot, and committed.
+// Every statement run with the extension's own rights runs with this search_path, so that no
+// type, operator or function a user created can stand in for a built-in one (as PostgreSQL does
+// for maintenance commands). The SQL qualifies every name as well.
+constexpr const char* kSafeSearchPath = "pg_catalog, pg_temp";
+// Sets it in a new GUC nest level, which leave_safe_search_path (or the end of the
+// (sub)transaction) pops again.
+int enter_safe_search_path();
+void leave_safe_search_path(int level);
+
+// A transaction of catalog work in a background worker: started with SPI connected, a snapshot
+// and the safe search_path, and committed.
 void begin_catalog_work();
 void end_catalog_work();
+// Within catalog work: a statement run on a user's behalf (the REFRESH, as the view's owner) runs
+// with the session's search_path; the catalog statements after it with the safe one again.
+void use_session_search_path();
+void use_catalog_search_path();
 
 // Runs fn(arg) in a subtransaction of the current catalog work, so that an error undoes only what
 // fn did. Returns the error (copied into the caller's memory context), or nullptr.
 ErrorData* in_subtransaction(void (*fn)(void*), void* arg);
 
-// Runs one statement; any result other than `expected` is an ERROR.
+// Catalog 0.3 renamed the run history table matview_scheduler.runs (a view now) to run_history
+// and added schedules.notify. Until ALTER EXTENSION ... UPDATE the library keeps working on the
+// older catalog.
+bool catalog_has_run_history();
+// `sql` with every "@history@" replaced by the run history table's qualified name.
+const char* with_history_table(const char* sql);
+
+// Runs one statement (with_history_table applied); any result other than `expected` is an ERROR.
 int run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected,
             long limit = 0);
 // A column of the last result, 1-based.

@@ -94,6 +94,12 @@ extern "C" Datum mvs_schedule_refresh(PG_FUNCTION_ARGS) {
     row.lock_timeout = options.lock_timeout;
     row.max_retries = options.max_retries;
     row.retry_delay = options.retry_delay;
+    // `notify` came with catalog 0.3; the 0.2 function has no such argument.
+    row.notify = false;
+    if (PG_NARGS() > 11) {
+        require_argument(fcinfo, 11, "notify");
+        row.notify = PG_GETARG_BOOL(11);
+    }
 
     const CatalogAccess access = begin_catalog_access();
     // Refreshes run as the role that scheduled them.

@@ -12,6 +12,7 @@ extern "C" {
 #include "core/civil_time.hpp"
 #include "pg/pg_time.hpp"
 #include "pg/run_catalog.hpp"
+#include "pg/spi_support.hpp"
 
 namespace mvs::pg {
 
@@ -79,6 +80,7 @@ CatalogAccess begin_catalog_access() {
     GetUserIdAndSecContext(&access.saved_user, &access.saved_context);
     SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
                            access.saved_context | SECURITY_LOCAL_USERID_CHANGE);
+    access.guc_level = enter_safe_search_path();
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "matview_scheduler: SPI_connect failed");
     return access;
@@ -86,6 +88,7 @@ CatalogAccess begin_catalog_access() {
 
 void end_catalog_access(const CatalogAccess& access) {
     SPI_finish();
+    leave_safe_search_path(access.guc_level);
     SetUserIdAndSecContext(access.saved_user, access.saved_context);
 }
 
@@ -185,10 +188,19 @@ RefreshOptions refresh_options(FunctionCallInfo fcinfo, Oid relid) {
     o.lock_timeout = positive_interval(fcinfo, 8, "lock_timeout", true, true);
     require_argument(fcinfo, 9, "max_retries");
     o.max_retries = PG_GETARG_INT32(9);
-    if (o.max_retries < 0)
+    if (o.max_retries < 0 || o.max_retries > kMaxRetries)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("max_retries must be 0 or more, not %d", o.max_retries)));
+                        errmsg("max_retries must be between 0 and %d, not %d", kMaxRetries,
+                               o.max_retries)));
     o.retry_delay = positive_interval(fcinfo, 10, "retry_delay", false, false);
+    if (interval_micros(DatumGetIntervalP(o.retry_delay)) > kMaxRetryDelayDays * USECS_PER_DAY)
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("retry_delay %s is too long",
+                        DatumGetCString(DirectFunctionCall1(interval_out, o.retry_delay))),
+                 errhint("The longest is %d days; a retry never comes after the next due time "
+                         "anyway.",
+                         kMaxRetryDelayDays)));
 
     if (strcmp(o.concurrently, "always") == 0) {
         const CatalogAccess access = begin_catalog_access();

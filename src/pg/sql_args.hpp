@@ -20,9 +20,11 @@ void require_argument(FunctionCallInfo fcinfo, int arg, const char* name);
 void check_schedulable_view(Oid relid);
 
 // The catalog is written only through the API, as a superuser: users get no write grants on it.
+// The caller's search_path is set aside meanwhile (the caller controls it).
 struct CatalogAccess {
     Oid saved_user;
     int saved_context;
+    int guc_level;
 };
 CatalogAccess begin_catalog_access(); // also connects SPI
 void end_catalog_access(const CatalogAccess& access);
@@ -37,6 +39,11 @@ void check_time_argument(TimestampTz t, const char* name);
 void check_bounds(const mvs::Schedule& schedule, bool has_start_at, TimestampTz start_at,
                   bool has_until, TimestampTz until, bool has_repeats, int32 repeats,
                   TimestampTz now);
+
+// The bounds of max_retries and retry_delay. The retry backoff (run_catalog.cpp) saturates as
+// well, so no catalog value can make it overflow.
+constexpr int32 kMaxRetries = 100;
+constexpr int kMaxRetryDelayDays = 7;
 
 // schedule_refresh's arguments 6..10: how each refresh runs.
 struct RefreshOptions {

@@ -72,7 +72,7 @@ CREATE TABLE divisor (d int NOT NULL);
 INSERT INTO divisor VALUES (0);
 CREATE MATERIALIZED VIEW flaky AS SELECT 100 / d AS r FROM divisor WITH NO DATA;
 SELECT schedule_refresh('flaky', '1 hour', start_at => now() + interval '1 second',
-                        retry_delay => '1 second', max_retries => 2);
+                        retry_delay => '1 second', max_retries => 2, notify => true);
 -- Fails too, on a grid that comes sooner than its retry delay.
 CREATE MATERIALIZED VIEW gridfail AS SELECT 100 / d AS r FROM divisor WITH NO DATA;
 SELECT schedule_refresh('gridfail', '2 seconds', retry_delay => '1 hour', max_retries => 5);
@@ -212,6 +212,11 @@ SELECT format('%s %s', consecutive_failures, next_run = start_at + interval '1 h
 }),
 	"succeeded t 25\n0 t",
 	'a successful manual run resets consecutive_failures and keeps the grid');
+my $flaky_manual = $node->safe_psql('postgres',
+	q{SELECT max(run_id) FROM matview_scheduler.runs WHERE view = 'flaky'::regclass});
+is( describe_payload(wait_notification($flaky_manual)),
+	"view=public.flaky run_id=$flaky_manual status=succeeded manual=1",
+	'NOTIFY matview_scheduler announced the manual run of a schedule that asks for it');
 
 # ---------------------------------------------------------------------------------------------
 # refresh_now(wait => true) returns after the run: the view's query takes 1 s, and the data is
@@ -238,9 +243,6 @@ SELECT format('%s %s %s %s %s', r.run_id = :id, r.status, r.manual, r.schedule_i
 	'refresh_now(wait => true) returns once the run has succeeded, with the data fresh');
 my $fresh_manual = $node->safe_psql('postgres',
 	q{SELECT max(run_id) FROM matview_scheduler.runs WHERE view = 'fresh'::regclass});
-is( describe_payload(wait_notification($fresh_manual)),
-	"view=public.fresh run_id=$fresh_manual status=succeeded manual=1",
-	'NOTIFY matview_scheduler announced the manual run');
 
 # Without wait it returns once the run has started. Another session holds the view's lock, so the
 # refresh cannot finish before the call returns.
@@ -281,7 +283,8 @@ like($stderr, qr/ERROR:  55006: /,
 $node->safe_psql(
 	'postgres', q{
 CREATE MATERIALIZED VIEW notified AS SELECT count(*) AS n FROM items;
-SELECT schedule_refresh('notified', 'once', start_at => now() + interval '1 second');
+SELECT schedule_refresh('notified', 'once', start_at => now() + interval '1 second',
+                        notify => true);
 });
 ok( $node->poll_query_until(
 		'postgres', q{
@@ -293,6 +296,9 @@ my $notified_run = $node->safe_psql('postgres',
 is( describe_payload(wait_notification($notified_run)),
 	"view=public.notified run_id=$notified_run status=succeeded manual=0",
 	'LISTEN matview_scheduler receives the JSON payload of the scheduled run');
+# Notifications arrive in commit order: had the earlier manual run of `fresh` (no schedule, so no
+# notify => true) been announced, it would be in by now.
+ok(!exists $notified{$fresh_manual}, 'a run of a view without notify => true is not announced');
 ok(!exists $notified{invalid}, 'every payload was JSON');
 
 # ---------------------------------------------------------------------------------------------

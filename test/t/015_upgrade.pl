@@ -16,14 +16,14 @@ my $node = new_node('upgrade');
 is( $node->safe_psql(
 		'postgres',
 		q{SELECT default_version FROM pg_available_extensions WHERE name = 'matview_scheduler'}),
-	'0.2',
-	'the default version is 0.2');
+	'0.3',
+	'the default version is 0.3');
 is( $node->safe_psql(
 		'postgres', q{
 SELECT string_agg(source || '->' || target, ',' ORDER BY source)
   FROM pg_extension_update_paths('matview_scheduler') WHERE path IS NOT NULL}),
-	'0.1->0.2',
-	'0.1 updates to 0.2');
+	'0.1->0.2,0.1->0.3,0.2->0.3',
+	'0.1 updates to 0.2 and 0.3, 0.2 to 0.3');
 
 # Version 0.1, with a schedule that succeeds, one that fails, and a paused one.
 $node->safe_psql(
@@ -65,7 +65,7 @@ my $scheduler_pid = $node->safe_psql('postgres',
 
 $node->safe_psql('postgres', 'ALTER EXTENSION matview_scheduler UPDATE');
 is($node->safe_psql('postgres', q{SELECT extversion FROM pg_extension WHERE extname = 'matview_scheduler'}),
-	'0.2', 'updated to 0.2');
+	'0.3', 'updated to 0.3');
 is($node->safe_psql('postgres', $schedules_sql), $schedules_before, 'every schedule is kept as it was');
 is($node->safe_psql('postgres', sprintf($runs_sql, $settled)),
 	$runs_before, 'every recorded run is kept as it was');
@@ -77,10 +77,11 @@ is( $node->safe_psql(
 	'the same scheduler process carried on through the update');
 is( $node->safe_psql(
 		'postgres', q{
-SELECT string_agg(view::text || ':' || paused || ':' || waiting, ',' ORDER BY view::text)
+SELECT string_agg(view::text || ':' || paused || ':' || waiting || ':' || notify, ','
+                  ORDER BY view::text)
   FROM matview_scheduler.status}),
-	'clock:false:false,fragile:false:false,resting:true:false',
-	'the status view has the new waiting column');
+	'clock:false:false:false,fragile:false:false:false,resting:true:false:false',
+	'the status view has the new waiting and notify columns');
 
 # A fresh CREATE EXTENSION makes the same catalog as the update did.
 my $catalog_sql = q{
@@ -104,7 +105,19 @@ UNION ALL
 SELECT 'function ' || oid::regprocedure::text || ' ' || pg_get_function_result(oid)
   FROM pg_proc WHERE pronamespace IN ('matview_scheduler'::regnamespace, 'public'::regnamespace)
 UNION ALL
-SELECT 'view ' || pg_get_viewdef('matview_scheduler.status'::regclass)
+SELECT 'view ' || c.oid::regclass || ' ' || pg_get_viewdef(c.oid)
+       || ' ' || coalesce(array_to_string(c.reloptions, ','), '')
+  FROM pg_class c WHERE c.relnamespace = 'matview_scheduler'::regnamespace AND c.relkind = 'v'
+UNION ALL
+SELECT 'acl ' || c.oid::regclass || ' ' || c.relrowsecurity || ' '
+       || coalesce(array_to_string(c.relacl, ','), '')
+  FROM pg_class c WHERE c.relnamespace = 'matview_scheduler'::regnamespace
+UNION ALL
+SELECT 'policy ' || polname FROM pg_policy
+ WHERE polrelid::regclass::text LIKE 'matview_scheduler.%'
+UNION ALL
+SELECT 'event trigger ' || evtname || ' ' || evtevent || ' ' || coalesce(evttags::text, 'all')
+  FROM pg_event_trigger
 UNION ALL
 SELECT 'dumped ' || unnest(extconfig)::regclass || ' ' || unnest(extcondition)
   FROM pg_extension WHERE extname = 'matview_scheduler'

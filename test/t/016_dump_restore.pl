@@ -172,5 +172,66 @@ SELECT runs_total > $before FROM matview_scheduler.status WHERE view = 'reports.
 		"an UPDATE of next_run wakes the scheduler (session_replication_role = $role)");
 }
 
+# A database's owner who is not a superuser dumps it with a plain pg_dump (no extra options):
+# the catalog's tables and sequences are readable by the database owner, without row security.
+# The dump restores the schedules and finished runs.
+$node->safe_psql(
+	'postgres', q{
+CREATE ROLE app_owner LOGIN;
+CREATE DATABASE app OWNER app_owner;
+});
+$node->safe_psql('app', 'CREATE EXTENSION matview_scheduler');
+my $as_owner = $node->connstr('app') . ' user=app_owner';
+$node->safe_psql(
+	'app', q{
+CREATE TABLE orders (id int PRIMARY KEY, amount int NOT NULL);
+INSERT INTO orders SELECT g, g FROM generate_series(1, 10) g;
+CREATE MATERIALIZED VIEW order_totals AS SELECT sum(amount) AS total FROM orders;
+SELECT schedule_refresh('order_totals', 'daily', timezone => 'Europe/Berlin', notify => true);
+SELECT refresh_now('order_totals', wait => true) > 0;
+},
+	connstr => $as_owner);
+my $owner_dump = $node->basedir . '/app.sql';
+$node->command_ok([ 'pg_dump', '-f', $owner_dump, '-d', $as_owner ],
+	'a plain pg_dump by the database owner, not a superuser, succeeds');
+$node->safe_psql('postgres', 'CREATE DATABASE app_copy OWNER app_owner');
+$node->command_ok(
+	[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', $owner_dump, '-d', $node->connstr('app_copy') ],
+	'the dump restores');
+my $owner_sql = q{
+SELECT view, owner, schedule, timezone, notify, runs_total FROM matview_scheduler.status;
+SELECT view, status, manual FROM matview_scheduler.runs ORDER BY run_id;};
+is($node->safe_psql('app_copy', $owner_sql), $node->safe_psql('app', $owner_sql),
+	'with its schedules and runs');
+
+# A dump of a database still on catalog 0.2 (before the run history became run_history behind the
+# view matview_scheduler.runs) restores into the current version, runs included.
+$node->safe_psql('postgres', 'CREATE DATABASE old_catalog');
+$node->safe_psql(
+	'old_catalog', q{
+CREATE EXTENSION matview_scheduler VERSION '0.2';
+CREATE MATERIALIZED VIEW kept AS SELECT 1 AS x;
+SELECT schedule_refresh('kept', 'daily', timezone => 'UTC');
+-- A finished run, written as a worker would.
+INSERT INTO matview_scheduler.runs (schedule_id, view, scheduled_for, started, finished, status,
+                                    mode, sqlstate, message)
+SELECT id, view, now(), now(), now(), 'failed', 'plain', '22012', 'division by zero'
+  FROM matview_scheduler.schedules;
+});
+my $old_dump = $node->basedir . '/old_catalog.dump';
+$node->command_ok([ 'pg_dump', '-Fc', '-f', $old_dump, '-d', $node->connstr('old_catalog') ],
+	'pg_dump of a 0.2 catalog');
+$node->safe_psql('postgres', 'CREATE DATABASE new_catalog');
+$node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('new_catalog'), $old_dump ],
+	'restores into the current version');
+my $old_sql = q{
+SELECT view, schedule, timezone, runs_total FROM matview_scheduler.status;
+SELECT run_id, view, status, mode, sqlstate, message FROM matview_scheduler.runs ORDER BY run_id;};
+is($node->safe_psql('new_catalog', $old_sql), $node->safe_psql('old_catalog', $old_sql),
+	'with its schedules and runs');
+is($node->safe_psql('new_catalog',
+		q{SELECT extversion FROM pg_extension WHERE extname = 'matview_scheduler'}),
+	'0.3', 'on catalog 0.3');
+
 $node->stop;
 done_testing();

@@ -64,15 +64,16 @@ $node->safe_psql(
 	'postgres', q{
 CREATE TABLE refusal (all_runs boolean NOT NULL);
 INSERT INTO refusal VALUES (false);
+-- (Qualified: the scheduler writes its catalog with search_path = pg_catalog, pg_temp.)
 CREATE FUNCTION refuse_victim() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.view = 'victim'::regclass
+    IF NEW.view = 'public.victim'::regclass
        AND (NEW.status = 'running' OR (SELECT all_runs FROM public.refusal)) THEN
         RAISE EXCEPTION 'no runs of victim today';
     END IF;
     RETURN NEW;
 END $$;
-CREATE TRIGGER refuse_victim BEFORE INSERT ON matview_scheduler.runs
+CREATE TRIGGER refuse_victim BEFORE INSERT ON matview_scheduler.run_history
     FOR EACH ROW EXECUTE FUNCTION refuse_victim();
 SELECT schedule_refresh('victim', '1 second');
 });
@@ -97,7 +98,7 @@ ok( wait_for(
 ok(wait_clock($node, 3), 'and the other schedules carry on');
 my $victim_runs = $node->safe_psql('postgres',
 	q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'victim'::regclass});
-$node->safe_psql('postgres', q{DROP TRIGGER refuse_victim ON matview_scheduler.runs});
+$node->safe_psql('postgres', q{DROP TRIGGER refuse_victim ON matview_scheduler.run_history});
 ok( $node->poll_query_until(
 		'postgres', qq{
 SELECT runs_total > $victim_runs AND last_status = 'succeeded'
