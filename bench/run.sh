@@ -92,6 +92,8 @@ echo "== Starting two throwaway clusters in $tmp (Unix sockets only)"
 init_cluster mvs "$mvs_port" <<EOF
 shared_preload_libraries = 'matview_scheduler'
 matview_scheduler.max_workers = 8
+# One role owns every view here: let it use all eight places.
+matview_scheduler.max_workers_per_role = 8
 EOF
 # use_background_workers: jobs run in background workers, so pg_cron needs no TCP connection or
 # password. With it, cron.max_running_jobs defaults to 5; 32 is its default without it.
