@@ -241,10 +241,13 @@ void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* 
             7, types, values, nulls, SPI_OK_UPDATE);
 }
 
-bool catalog_earliest_next_run(TimestampTz* out) {
+bool catalog_earliest_next_run(TimestampTz after, TimestampTz* out) {
+    Oid types[1] = {TIMESTAMPTZOID};
+    Datum values[1] = {TimestampTzGetDatum(after)};
     // NOT paused: a paused schedule's past next_run is not due, and the partial index answers it.
-    run_sql("SELECT pg_catalog.min(next_run) FROM matview_scheduler.schedules WHERE NOT paused", 0,
-            nullptr, nullptr, nullptr, SPI_OK_SELECT);
+    run_sql("SELECT pg_catalog.min(next_run) FROM matview_scheduler.schedules"
+            " WHERE NOT paused AND next_run OPERATOR(pg_catalog.>) $1",
+            1, types, values, nullptr, SPI_OK_SELECT);
     bool isnull = true;
     const Datum value = get_column(0, 1, &isnull);
     if (isnull)

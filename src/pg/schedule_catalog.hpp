@@ -83,8 +83,9 @@ void catalog_skip_run(int64 schedule_id, TimestampTz next_run, int64 skipped);
 // to `next_run` (DT_NOEND: stopped, when its due times cannot be computed).
 void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* sqlstate,
                            const char* message, TimestampTz next_run);
-// The earliest next_run of any schedule that is not paused; false when nothing is scheduled.
-bool catalog_earliest_next_run(TimestampTz* out);
+// The earliest next_run after `after` (DT_NOBEGIN: any) of a schedule that is not paused; false
+// when there is none.
+bool catalog_earliest_next_run(TimestampTz after, TimestampTz* out);
 
 // A schedule as pause/resume see it. Plain data.
 struct ScheduleState {

@@ -157,7 +157,12 @@ IterationResult plan_runs(MemoryContext keep) {
     }
 
     TimestampTz earliest = 0;
-    const bool any = catalog_earliest_next_run(&earliest);
+    const bool any = catalog_earliest_next_run(DT_NOBEGIN, &earliest);
+    // While due runs wait for places, a schedule not yet due may belong to a role with a place
+    // free: wake for it on time.
+    TimestampTz upcoming = 0;
+    const bool any_upcoming =
+        waiting_for_worker && catalog_earliest_next_run(now + kLeadUs, &upcoming);
     end_catalog_work();
     pgstat_report_activity(STATE_IDLE, nullptr);
 
@@ -165,8 +170,11 @@ IterationResult plan_runs(MemoryContext keep) {
     if (n == limit && !waiting_for_worker)
         result.wait_ms = 0; // more may be due than one pass takes
     else if (waiting_for_worker)
-        result.wait_ms = -1; // a place that frees sets the latch: a worker's run ending, a
-                             // refresh_now() ending, a reload
+        // A place that frees sets the latch: a worker's run ending, a refresh_now() ending, a
+        // reload.
+        result.wait_ms =
+            any_upcoming ? std::max(0L, TimestampDifferenceMilliseconds(after, upcoming - kLeadUs))
+                         : -1;
     else if (!any)
         result.wait_ms = -1;
     else if (earliest - kLeadUs > after)

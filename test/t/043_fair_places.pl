@@ -124,5 +124,37 @@ SELECT count(*) = 0 FROM matview_scheduler.runs WHERE status IN ('running', 'wai
 is($node->safe_psql('postgres', q{SET ROLE heavy; SELECT refresh_now('h4', wait => true) > 0}),
 	't', 'and then it may start another');
 
+# 4. A role at its limit waits, and the scheduler still wakes on time for another role's schedule:
+# three long refreshes of the busy role hold its places and a fourth of its views is due.
+$node->safe_psql(
+	'postgres', q{
+UPDATE nap SET secs = 60 WHERE view IN ('h5', 'h6', 'h7', 'h8');
+CREATE MATERIALIZED VIEW quick2 AS SELECT pg_catalog.now() AS t;
+ALTER MATERIALIZED VIEW quick2 OWNER TO victim;
+SET ROLE heavy;
+SELECT schedule_refresh(v, 'once', start_at => now())
+  FROM unnest(ARRAY['h5', 'h6', 'h7', 'h8']::regclass[]) v;
+});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT count(*) = 3 FROM pg_stat_activity
+ WHERE backend_type = 'matview_scheduler refresh' AND wait_event = 'PgSleep'}),
+	'the busy role holds its three places with long refreshes');
+is( $node->safe_psql(
+		'postgres', q{SELECT count(*) FROM matview_scheduler.status WHERE waiting}),
+	'1', 'and its fourth due view waits');
+$node->safe_psql('postgres',
+	q{SET ROLE victim; SELECT schedule_refresh('quick2', 'once', start_at => now() + interval '2 seconds')});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT count(*) = 1 FROM matview_scheduler.runs WHERE view = 'quick2'::regclass AND status = 'succeeded'}),
+	"the other role's view due 2 seconds later is refreshed");
+is( $node->safe_psql(
+		'postgres', q{
+SELECT started - scheduled_for < interval '10 seconds' FROM matview_scheduler.runs
+ WHERE view = 'quick2'::regclass}),
+	't',
+	'on time, not when one of the long refreshes ends');
+
 $node->stop;
 done_testing();
