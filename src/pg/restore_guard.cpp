@@ -38,7 +38,7 @@ int restore_session() {
     const Oid owner = database_owner();
     const int n = pgstat_fetch_stat_numbackends();
     for (int i = 1; i <= n; ++i) {
-        const LocalPgBackendStatus* local = pgstat_fetch_stat_local_beentry(i);
+        const LocalPgBackendStatus* local = local_backend_status(i);
         if (local == nullptr)
             continue;
         const PgBackendStatus& be = local->backendStatus;
