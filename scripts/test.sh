@@ -77,8 +77,9 @@ unit_count() {
     echo "${passed:-?} passed"
 }
 regress_count() {
-    grep -oE '# (All [0-9]+ tests passed|[0-9]+ of [0-9]+ tests failed)' "$logs/$1.regress.log" |
-        sed -E 's/# All ([0-9]+) tests passed/\1\/\1 passed/; s/# ([0-9]+) of ([0-9]+) tests failed/\1 of \2 failed/' || echo "?"
+    # "# All 4 tests passed." from 16 on, " All 4 tests passed. " before.
+    grep -oE '(All [0-9]+ tests passed|[0-9]+ of [0-9]+ tests failed)' "$logs/$1.regress.log" |
+        sed -E 's/All ([0-9]+) tests passed/\1\/\1 passed/; s/([0-9]+) of ([0-9]+) tests failed/\1 of \2 failed/' | grep . || echo "?"
 }
 tap_count() {
     local files tests
@@ -147,13 +148,12 @@ test_host() {
 
 # Another major, in its root: made (or found in the cache), then the same stages but fuzzing.
 test_in_root() {
-    local major=$1 root start work inside
-    start=$SECONDS
-    if ! root=$(bash "$pg_root" setup "$major"); then
+    local major=$1 root work inside
+    if ! root=$(bash "$pg_root" setup "$major" 2> >(tee "$logs/$major.setup.log" >&2)); then
         echo FAILED >"$logs/$major.setup.status"
         return 1
     fi
-    echo "$((SECONDS - start)) s" >"$logs/$major.setup.status"
+    echo ok >"$logs/$major.setup.status"
     work=$(mktemp -d "$root/work/test.XXXXXX") || return 1
     echo "$work" >>"$logs/copies"
     inside=${work#"$root"}
@@ -176,11 +176,30 @@ test_in_root() {
     fi
 }
 
+# The roots are made (or checked) in the background from the start, one after the other, while
+# the majors before them are tested: their downloads and unpacking overlap the tests. A major's
+# own setup waits for its root (pg_root.sh holds a lock per root while it makes it).
+roots=()
+for major in $majors; do [[ "$major" != 15 ]] && roots+=("$major"); done
+if ((${#roots[@]} > 0)); then
+    (for major in "${roots[@]}"; do
+        bash "$pg_root" setup "$major" >/dev/null 2>"$logs/$major.prefetch.log" || true
+    done) &
+    prefetch=$!
+fi
+
 # A stage's cell in the summary: its counts, and FAILED when it failed; - if it did not run.
 cell() {
     local major=$1 name=$2 status
     status=$(cat "$logs/$major.$name.status" 2>/dev/null || echo -)
     case "$name" in
+    setup)
+        # Made (in the background or here) or found working in the cache.
+        local made
+        made=$(cat "$logs/$major.prefetch.log" "$logs/$major.setup.log" 2>/dev/null |
+            grep -oE 'ready in [0-9]+ s' | grep -oE '[0-9]+' | head -1 || true)
+        [[ "$status" == ok ]] && status=$([[ -n "$made" ]] && echo "made ${made}s" || echo cached)
+        ;;
     unit) [[ "$status" != - ]] && status="$(unit_count "$major")$([[ "$status" == FAILED ]] && echo ' FAILED')" ;;
     regress) [[ "$status" != - ]] && status=$(regress_count "$major") ;;
     tap) [[ "$status" != - ]] && status=$(tap_count "$major") ;;
@@ -201,9 +220,11 @@ for major in $majors; do
     elapsed[$major]="$(((SECONDS - start) / 60))m$(printf '%02d' $(((SECONDS - start) % 60)))s"
 done
 
+[[ -n "${prefetch:-}" ]] && wait "$prefetch"
+
 echo
 echo "== summary"
-format='%-6s %-7s %-9s %-6s %-14s %-16s %-26s %s\n'
+format='%-6s %-7s %-11s %-6s %-14s %-16s %-26s %s\n'
 # shellcheck disable=SC2059
 printf "$format" major result "root" build unit regress TAP time
 for major in $majors; do
