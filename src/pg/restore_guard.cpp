@@ -7,6 +7,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/backend_status.h"
+#include "utils/lsyscache.h" // get_database_name, from 19 (commands/dbcommands.h before)
 #include "utils/syscache.h"
 }
 
