@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages needed to build matview_scheduler and run all of its tests.
 # Idempotent: asks apt only when something is missing, and prints nothing when all is there.
-# Usage (as root): bash scripts/install-deps.sh
+# Usage (as root): bash scripts/install-deps.sh [MORE_PACKAGES...]
+# (test.sh adds debootstrap when it tests other PostgreSQL majors, in roots of their own.)
 set -euo pipefail
 
 packages=(
@@ -16,6 +17,7 @@ packages=(
     clang-14
     libclang-rt-14-dev       # libFuzzer and the sanitizers, for test/fuzz/
     clang-format             # the style in .clang-format
+    "$@"
 )
 
 missing=()

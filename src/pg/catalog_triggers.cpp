@@ -18,5 +18,5 @@ extern "C" Datum mvs_wake_scheduler(PG_FUNCTION_ARGS) {
                         errmsg("matview_scheduler.wake_scheduler() must be called as a trigger")));
     if (!mvs::pg::in_own_background_process())
         mvs::pg::wake_scheduler_at_commit();
-    return PointerGetDatum(nullptr);
+    return PointerGetDatum(static_cast<void*>(nullptr)); // 19's macro takes no nullptr_t
 }

@@ -3,10 +3,14 @@
 #pragma once
 
 extern "C" {
+#include "catalog/pg_class.h"
 #include "catalog/pg_database.h"
 #include "storage/lock.h"
 #include "storage/lockdefs.h"
 #include "utils/acl.h"
+#include "utils/backend_status.h"
+#include "utils/elog.h"
+#include "utils/palloc.h"
 }
 
 #if PG_VERSION_NUM < 150000
@@ -21,6 +25,50 @@ inline bool role_owns_relation(Oid relid, Oid role) {
     return object_ownercheck(RelationRelationId, relid, role);
 #else
     return pg_class_ownercheck(relid, role);
+#endif
+}
+
+// May `role` refresh the materialized view, and so schedule its refreshes? What REFRESH itself
+// requires: ownership up to 16, the MAINTAIN privilege (which the owner holds) from 17.
+inline bool role_may_refresh(Oid relid, Oid role) {
+#if PG_VERSION_NUM >= 170000
+    return pg_class_aclcheck(relid, role, ACL_MAINTAIN) == ACLCHECK_OK;
+#else
+    return role_owns_relation(relid, role);
+#endif
+}
+
+// Refuses `role` the view `name`, in the words REFRESH would use on this version.
+[[noreturn]] inline void refuse_refresh_right(const char* name) {
+#if PG_VERSION_NUM >= 170000
+    ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                    errmsg("permission denied for materialized view %s", name),
+                    errhint("Scheduling its refresh needs the MAINTAIN privilege on it, as "
+                            "refreshing it does; its owner has it.")));
+#else
+    ereport(ERROR,
+            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+             errmsg("must be owner of materialized view %s", name),
+             errhint("Only the view's owner (or a member of the owning role) can schedule its "
+                     "refresh, since refreshing it needs the same right.")));
+#endif
+    pg_unreachable();
+}
+
+// From 17, REFRESH runs the view's query with search_path = pg_catalog, pg_temp: a function the
+// view calls that names a table or function without its schema then fails. Adds that pointer to
+// the message of such a failure (`error` is a copy owned by the caller, in the current context).
+inline void explain_refresh_error(ErrorData* error) {
+#if PG_VERSION_NUM >= 170000
+    if (error->sqlerrcode == ERRCODE_UNDEFINED_TABLE ||
+        error->sqlerrcode == ERRCODE_UNDEFINED_FUNCTION)
+        error->message =
+            psprintf("%s (HINT: from PostgreSQL 17 on, a refresh runs with search_path = "
+                     "pg_catalog, pg_temp: functions the view calls must schema-qualify the "
+                     "tables and functions they use, or SET their own search_path)",
+                     error->message);
+#else
+    (void)error;
 #endif
 }
 
@@ -39,6 +87,16 @@ inline bool role_owns_database(Oid dboid, Oid role) {
     return object_ownercheck(DatabaseRelationId, dboid, role);
 #else
     return pg_database_ownercheck(dboid, role);
+#endif
+}
+
+// The backend status entry at 1-based position `index` of this transaction's snapshot of the
+// status array (16 renamed the call; its argument was always the position, not a backend id).
+inline LocalPgBackendStatus* local_backend_status(int index) {
+#if PG_VERSION_NUM >= 160000
+    return pgstat_get_local_beentry_by_index(index);
+#else
+    return pgstat_fetch_stat_local_beentry(index);
 #endif
 }
 

@@ -225,6 +225,7 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, bool concurrent, T
     {
         disable_all_timeouts(false);
         failure = take_error(outer);
+        explain_refresh_error(failure);
     }
     PG_END_TRY();
     pgstat_report_activity(STATE_IDLE, nullptr);

@@ -7,6 +7,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/backend_status.h"
+#include "utils/lsyscache.h" // get_database_name, from 19 (commands/dbcommands.h before)
 #include "utils/syscache.h"
 }
 
@@ -38,7 +39,7 @@ int restore_session() {
     const Oid owner = database_owner();
     const int n = pgstat_fetch_stat_numbackends();
     for (int i = 1; i <= n; ++i) {
-        const LocalPgBackendStatus* local = pgstat_fetch_stat_local_beentry(i);
+        const LocalPgBackendStatus* local = local_backend_status(i);
         if (local == nullptr)
             continue;
         const PgBackendStatus& be = local->backendStatus;

@@ -11,6 +11,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h" // not reached through funcapi.h from 19 on
 }
 
 #include "core/schedule_parser.hpp"

@@ -49,7 +49,7 @@ void require_argument(FunctionCallInfo fcinfo, int arg, const char* name) {
                 (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be NULL", name)));
 }
 
-// The view must exist, be a permanent materialized view, and be owned by the caller.
+// The view must exist, be a permanent materialized view, and the caller may refresh it.
 void check_schedulable_view(Oid relid) {
     const char relkind = get_rel_relkind(relid);
     if (relkind == '\0')
@@ -67,12 +67,8 @@ void check_schedulable_view(Oid relid) {
                         errmsg("\"%s\" is a temporary materialized view", name),
                         errdetail("A temporary view ends with its session, where no scheduler "
                                   "can reach it.")));
-    if (!role_owns_relation(relid, GetUserId()))
-        ereport(ERROR,
-                (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                 errmsg("must be owner of materialized view %s", name),
-                 errhint("Only the view's owner (or a member of the owning role) can schedule its "
-                         "refresh, since refreshing it needs the same right.")));
+    if (!role_may_refresh(relid, GetUserId()))
+        refuse_refresh_right(name);
 }
 
 CatalogAccess begin_catalog_access() {

@@ -110,12 +110,13 @@ my $last_alice_run = $node->safe_psql('postgres',
 	q{SELECT coalesce(max(run_id), 0) FROM matview_scheduler.runs});
 $node->safe_psql('postgres',
 	q{INSERT INTO alice_items SELECT generate_series(6, 8)});
+my $denied = refresh_denied($node, 'alice_counts');
 ok( $node->poll_query_until(
 		'postgres', qq{
 SELECT count(*) > 0 FROM matview_scheduler.runs
  WHERE view = 'alice_counts'::regclass AND run_id > $last_alice_run
    AND status = 'failed' AND sqlstate = '42501'
-   AND message LIKE '%must be owner of materialized view alice_counts%'}),
+   AND message LIKE '%$denied%'}),
 	'a refresh of a view its schedule owner no longer owns fails with 42501');
 is( $node->safe_psql(
 		'postgres', qq{
@@ -127,9 +128,9 @@ SELECT count(*) FROM matview_scheduler.runs
 is($node->safe_psql('postgres', 'SELECT n FROM alice_counts'),
 	'5', 'the view was not refreshed on the former owner\'s behalf');
 ok( $node->poll_query_until(
-		'postgres', q{
+		'postgres', qq{
 SELECT last_status = 'failed' AND last_sqlstate = '42501'
-       AND last_error LIKE 'must be owner of materialized view%'
+       AND last_error LIKE '$denied%'
   FROM matview_scheduler.status WHERE view = 'alice_counts'::regclass}),
 	'status shows the permission failure');
 

@@ -26,7 +26,7 @@ CREATE TABLE feed_state (online boolean NOT NULL);
 INSERT INTO feed_state VALUES (true);
 CREATE FUNCTION feed_value() RETURNS int LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    IF NOT (SELECT online FROM feed_state) THEN
+    IF NOT (SELECT online FROM public.feed_state) THEN
         RAISE EXCEPTION 'feed is offline' USING ERRCODE = 'P0042';
     END IF;
     RETURN 7;

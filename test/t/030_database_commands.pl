@@ -211,7 +211,7 @@ sub database_refreshing
 		q{
 CREATE TABLE nap (view text PRIMARY KEY, secs float8 NOT NULL);
 CREATE FUNCTION nap_for(v text) RETURNS int LANGUAGE sql
-    AS $$ SELECT 1 FROM pg_sleep((SELECT secs FROM nap WHERE view = v)) $$;
+    AS $$ SELECT 1 FROM pg_sleep((SELECT secs FROM public.nap WHERE view = v)) $$;
 INSERT INTO nap VALUES ('%1$s', 600), ('%1$s_manual', 600);
 CREATE MATERIALIZED VIEW %1$s AS SELECT nap_for('%1$s') AS x WITH NO DATA;
 CREATE MATERIALIZED VIEW %1$s_manual AS SELECT nap_for('%1$s_manual') AS x WITH NO DATA;

@@ -20,7 +20,7 @@ INSERT INTO gate VALUES (false);
 -- Releases every advisory lock of its session, then takes 3 seconds.
 CREATE FUNCTION unlock_and_sleep() RETURNS int LANGUAGE plpgsql AS $$
 BEGIN
-    IF (SELECT open FROM gate) THEN
+    IF (SELECT open FROM public.gate) THEN
         PERFORM pg_advisory_unlock_all();
         PERFORM pg_sleep(3);
     END IF;

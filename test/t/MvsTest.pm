@@ -12,7 +12,7 @@ use PostgreSQL::Test::Utils;
 use Time::HiRes qw(usleep);
 
 our @EXPORT = qw(new_node clock_view clock_runs wait_clock nap_table slow_view pids_of
-  wait_refreshing wait_for log_count wait_clock_succeeded);
+  wait_refreshing wait_for log_count wait_clock_succeeded refresh_denied);
 
 # A started node preloading matview_scheduler; more postgresql.conf lines may follow. A hash
 # reference before them holds options for init (e.g. { allows_streaming => 1 }).
@@ -57,6 +57,16 @@ sub wait_clock
 SELECT runs_total >= $mark + $n FROM matview_scheduler.status WHERE view = 'clock'::regclass});
 }
 
+# What REFRESH says to a role that may not refresh $view: from 17 it checks the MAINTAIN privilege,
+# before that ownership.
+sub refresh_denied
+{
+	my ($node, $view) = @_;
+	return ($node->pg_version >= 17
+		? 'permission denied for materialized view '
+		: 'must be owner of materialized view ') . $view;
+}
+
 # The table that says how long each slow view's refresh sleeps (0: quick again).
 sub nap_table
 {
@@ -65,7 +75,7 @@ sub nap_table
 		$db // 'postgres', q{
 CREATE TABLE nap (view text PRIMARY KEY, secs float8 NOT NULL);
 CREATE FUNCTION nap_for(v text) RETURNS int LANGUAGE sql
-    AS $$ SELECT 1 FROM pg_sleep((SELECT secs FROM nap WHERE view = v)) $$;
+    AS $$ SELECT 1 FROM pg_sleep((SELECT secs FROM public.nap WHERE view = v)) $$;
 });
 }
 
