@@ -164,7 +164,10 @@ test_in_root() {
 
     stage "$major" build run postgres \
         "make -s clean && make -j$(nproc) PG_CONFIG=$pgc EXTRA_CXXFLAGS=-Werror" || return 1
-    run root "make -s PG_CONFIG=$pgc install" || return 1
+    # The root is shared between runs of other checkouts: what they installed goes first (an
+    # update script of another version would change the extension's update paths).
+    run root "rm -f \$($pgc --sharedir)/extension/matview_scheduler* \$($pgc --pkglibdir)/matview_scheduler.so &&
+        make -s PG_CONFIG=$pgc install" || return 1
     stage "$major" unit run postgres "make PG_CONFIG=$pgc EXTRA_CXXFLAGS=-Werror unit" || return 1
     if ! stage "$major" regress run postgres "make PG_CONFIG=$pgc regresscheck"; then
         show_failure_logs "$work"
