@@ -1,4 +1,6 @@
 // The SQL-callable functions: schedule_refresh, unschedule_refresh, and the install-time hook.
+#include <type_traits>
+
 #include "pg/pg_headers.hpp"
 
 extern "C" {
@@ -37,6 +39,10 @@ using namespace mvs::pg;
 
 // The longest preview next_runs gives.
 constexpr int kMaxPreview = 100000;
+
+// next_runs keeps these on the stack across CHECK_FOR_INTERRUPTS(), which may longjmp past them.
+static_assert(std::is_trivially_destructible_v<mvs::Schedule>, "crosses a longjmp");
+static_assert(std::is_trivially_destructible_v<FirstDue>, "crosses a longjmp");
 
 } // namespace
 
