@@ -32,7 +32,7 @@ override CXXFLAGS += -std=c++17 -Wall -Wextra -isystem $(includedir_server) $(EX
 override CPPFLAGS := -Isrc $(CPPFLAGS)
 SHLIB_LINK += -lstdc++
 
-.PHONY: unit tapcheck regresscheck fuzz bench-core
+.PHONY: unit tapcheck regresscheck upgradecheck fuzz bench-core
 
 # GoogleTest for src/core (no PostgreSQL needed).
 UNIT_SRCS = $(wildcard test/unit/*.cpp)
@@ -49,6 +49,11 @@ regresscheck:
 # TAP tests (PostgreSQL::Test::Cluster) against the installed extension.
 tapcheck:
 	$(prove_installcheck)
+
+# pg_upgrade into this installation from an older one: OLD_PG_INSTALL names it (bin/ and lib/,
+# matview_scheduler installed), OLD_PG_LIBS optionally a directory of libraries its binaries need.
+upgradecheck:
+	$(MAKE) tapcheck PROVE_TESTS='test/upgrade/*.pl'
 
 # libFuzzer on the schedule parser and the due-time arithmetic, with ASan and UBSan (clang-14,
 # libclang-rt-14-dev). Runs FUZZ_SECONDS; a crash, a failed check or a hang (> 5 s) fails.

@@ -81,13 +81,14 @@ regress_count() {
     grep -oE '(All [0-9]+ tests passed|[0-9]+ of [0-9]+ tests failed)' "$logs/$1.regress.log" |
         sed -E 's/All ([0-9]+) tests passed/\1\/\1 passed/; s/([0-9]+) of ([0-9]+) tests failed/\1 of \2 failed/' | grep . || echo "?"
 }
+# TAP counts of stage $2 (tap, or upgrade) of major $1.
 tap_count() {
     local files tests
-    files=$(grep -oE '^Files=[0-9]+, Tests=[0-9]+' "$logs/$1.tap.log" | tail -1 || true)
+    files=$(grep -oE '^Files=[0-9]+, Tests=[0-9]+' "$logs/$1.$2.log" | tail -1 || true)
     if [[ -n "$files" ]]; then
         tests=${files#*Tests=}
         files=${files%%,*}
-        echo "${files#Files=} files, $tests tests $(grep -oE '^Result: [A-Z]+' "$logs/$1.tap.log" | tail -1 | cut -d' ' -f2)"
+        echo "${files#Files=} files, $tests tests $(grep -oE '^Result: [A-Z]+' "$logs/$1.$2.log" | tail -1 | cut -d' ' -f2)"
     else
         echo "?"
     fi
@@ -146,6 +147,38 @@ test_host() {
     fi
 }
 
+# PostgreSQL 15 with matview_scheduler built for it, unpacked into root $1 at /opt/pg15 for the
+# pg_upgrade test there (the layout relocates: its paths follow its binaries). It is Debian 12's
+# oldest 15 package, not the host's newest: from 15.20 on, 15 keeps attribute versions in every
+# column's attoptions (pg_attver), which 18.6's pg_restore refuses, so pg_upgrade from 15.20 to
+# 18.6 fails for any database with a table, ours or not. Its binaries run on the root's newer C
+# library; the other libraries they need and the root lacks go to /opt/pg15/lib-extra.
+old_install_into() {
+    local root=$1 dest="$1/opt/pg15" version debs build lib name
+    version=$(apt-cache madison postgresql-15 | awk '{ print $3 }' | sort -V | head -1)
+    [[ -n "$version" ]] || { echo "test.sh: no postgresql-15 package in the apt sources" >&2 && return 1; }
+    echo "PostgreSQL 15 to upgrade from: $version"
+    rm -rf --one-file-system "$dest"
+    mkdir -p "$dest/lib-extra" || return 1
+    debs=$(mktemp -d /tmp/matview_scheduler_debs.XXXXXX)
+    echo "$debs" >>"$logs/copies"
+    chown _apt "$debs"
+    (cd "$debs" && apt-get -q download "postgresql-15=$version" "postgresql-client-15=$version" \
+        "postgresql-server-dev-15=$version") || return 1
+    for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$dest" || return 1; done
+    build=$(mktemp -d /tmp/matview_scheduler_old.XXXXXX)
+    echo "$build" >>"$logs/copies"
+    copy_tree "$build" || return 1
+    local pgc="$dest/usr/lib/postgresql/15/bin/pg_config"
+    (cd "$build" && make -s clean && make -s -j"$(nproc)" PG_CONFIG="$pgc" && make -s install PG_CONFIG="$pgc") ||
+        return 1
+    for lib in $(ldd "$dest"/usr/lib/postgresql/15/bin/* $(ls "$dest"/usr/lib/postgresql/15/lib/*.so | grep -v llvmjit) 2>/dev/null |
+        awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u); do
+        name=$(basename "$lib")
+        chroot "$root" ldconfig -p | grep -q "^[[:space:]]*$name " || cp -L "$lib" "$dest/lib-extra/$name" || return 1
+    done
+}
+
 # Another major, in its root: made (or found in the cache), then the same stages but fuzzing.
 test_in_root() {
     local major=$1 root work inside
@@ -177,6 +210,16 @@ test_in_root() {
         show_failure_logs "$work"
         return 1
     fi
+    # pg_upgrade from 15, with both majors' binaries in this root.
+    if [[ "$major" == 18 ]]; then
+        echo "== $major: the PostgreSQL 15 installation to upgrade from"
+        old_install_into "$root" || return 1
+        if ! stage "$major" upgrade run postgres "OLD_PG_INSTALL=/opt/pg15/usr/lib/postgresql/15 \
+            OLD_PG_LIBS=/opt/pg15/lib-extra make PG_CONFIG=$pgc upgradecheck"; then
+            show_failure_logs "$work"
+            return 1
+        fi
+    fi
 }
 
 # The roots are made (or checked) in the background from the start, one after the other, while
@@ -205,7 +248,8 @@ cell() {
         ;;
     unit) [[ "$status" != - ]] && status="$(unit_count "$major")$([[ "$status" == FAILED ]] && echo ' FAILED')" ;;
     regress) [[ "$status" != - ]] && status=$(regress_count "$major") ;;
-    tap) [[ "$status" != - ]] && status=$(tap_count "$major") ;;
+    tap) [[ "$status" != - ]] && status=$(tap_count "$major" tap) ;;
+    upgrade) [[ "$status" != - ]] && status="15->$major $(tap_count "$major" upgrade)" ;;
     esac
     echo "$status"
 }
@@ -227,14 +271,15 @@ done
 
 echo
 echo "== summary"
-format='%-6s %-7s %-11s %-6s %-14s %-16s %-26s %s\n'
+format='%-6s %-7s %-11s %-6s %-14s %-16s %-26s %-32s %s\n'
 # shellcheck disable=SC2059
-printf "$format" major result "root" build unit regress TAP time
+printf "$format" major result "root" build unit regress TAP pg_upgrade time
 for major in $majors; do
     root_cell=host
     [[ "$major" != 15 ]] && root_cell=$(cell "$major" setup)
     # shellcheck disable=SC2059
     printf "$format" "$major" "${outcome[$major]}" "$root_cell" "$(cell "$major" build)" \
-        "$(cell "$major" unit)" "$(cell "$major" regress)" "$(cell "$major" tap)" "${elapsed[$major]}"
+        "$(cell "$major" unit)" "$(cell "$major" regress)" "$(cell "$major" tap)" \
+        "$(cell "$major" upgrade)" "${elapsed[$major]}"
 done
 exit "$failed"

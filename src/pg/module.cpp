@@ -61,5 +61,12 @@ void _PG_init(void) {
     shmem_request_hook = on_shmem_request;
     prev_shmem_startup_hook = shmem_startup_hook;
     shmem_startup_hook = on_shmem_startup;
+    // pg_upgrade runs both servers in binary upgrade mode; a refresh there would write to the old
+    // cluster after its transaction and multixact counters were read, or into the new one while its
+    // catalog is being restored. PostgreSQL's own autovacuum is off then for the same reason.
+    if (IsBinaryUpgrade) {
+        ereport(LOG, (errmsg("matview_scheduler: no scheduling in binary upgrade mode")));
+        return;
+    }
     mvs::pg::register_launcher();
 }
