@@ -197,15 +197,16 @@ SETUP_SQL = r"""
 CREATE TABLE starts (tag text NOT NULL, ts timestamptz NOT NULL, pid int NOT NULL,
                      backend_start timestamptz);
 CREATE INDEX ON starts (tag, ts);
--- The moment the view's query runs.
+-- The moment the view's query runs. Qualified: from PostgreSQL 17 REFRESH runs the query with
+-- search_path = pg_catalog, pg_temp.
 CREATE FUNCTION note_start(tag text) RETURNS int LANGUAGE sql VOLATILE AS $$
-    INSERT INTO starts (tag, ts, pid) VALUES (tag, clock_timestamp(), pg_backend_pid());
+    INSERT INTO public.starts (tag, ts, pid) VALUES (tag, clock_timestamp(), pg_backend_pid());
     SELECT 1
 $$;
 -- Called after note_start in the same query: when this process was started.
 CREATE FUNCTION note_proc() RETURNS int LANGUAGE sql VOLATILE AS $$
-    UPDATE starts SET backend_start = (SELECT a.backend_start FROM pg_stat_activity a
-                                        WHERE a.pid = pg_backend_pid())
+    UPDATE public.starts SET backend_start = (SELECT a.backend_start FROM pg_stat_activity a
+                                               WHERE a.pid = pg_backend_pid())
      WHERE pid = pg_backend_pid() AND backend_start IS NULL;
     SELECT 1
 $$;
@@ -213,7 +214,7 @@ $$;
 
 
 def create_probe_view(c, name, tag, with_proc=True):
-    cols = f"note_start('{tag}') AS x" + (", note_proc() AS y" if with_proc else "")
+    cols = f"public.note_start('{tag}') AS x" + (", public.note_proc() AS y" if with_proc else "")
     c.exec(f"CREATE MATERIALIZED VIEW {name} AS SELECT {cols} WITH NO DATA;")
 
 
@@ -254,6 +255,8 @@ class Bench:
         self.mvs = Cluster("matview_scheduler", args.bindir, args.host, args.mvs_port)
         self.cron = Cluster("pg_cron", args.bindir, args.host, args.cron_port)
         self.results = args.results
+        self.cron_pkg_name = args.cron_package
+        self.command = args.command
         self.cells = {}  # (workload, side) -> text
         self.notes = []
         self.cron_seconds = False
@@ -309,7 +312,7 @@ class Bench:
         self.cron_version = self.cron.value(
             "SELECT extversion FROM pg_extension WHERE extname = 'pg_cron'")
         self.cron_pkg = subprocess.run(
-            ["dpkg-query", "-W", "-f=${Version}", "postgresql-15-cron"],
+            ["dpkg-query", "-W", "-f=${Version}", self.cron_pkg_name],
             capture_output=True, text=True).stdout.strip() or "?"
         # pg_cron 1.5 added '[1-59] seconds' schedules; 1.4 refuses them.
         try:
@@ -821,8 +824,8 @@ COMMIT;""")
         body = f"""# matview_scheduler and pg_cron, side by side
 
 Run {now} on {os.cpu_count()} CPUs ({cpu_model}), {platform.system()} {platform.release()};
-PostgreSQL {self.pg_version}; pg_cron {self.cron_version} (Debian package postgresql-15-cron
-{self.cron_pkg}). The workloads took {elapsed_s / 60:.1f} minutes (`bash bench/run.sh`, after
+PostgreSQL {self.pg_version}; pg_cron {self.cron_version} (Debian package {self.cron_pkg_name}
+{self.cron_pkg}). The workloads took {elapsed_s / 60:.1f} minutes (`{self.command}`, after
 installing and building).
 
 Settings of this run: BENCH_LATENCY_S={LATENCY_S}, BENCH_CRON_MINUTELY_RUNS={CRON_MINUTELY_RUNS},
@@ -886,6 +889,8 @@ def main():
     parser.add_argument("--mvs-port", type=int, required=True)
     parser.add_argument("--cron-port", type=int, required=True)
     parser.add_argument("--results", required=True)
+    parser.add_argument("--cron-package", default="postgresql-15-cron")
+    parser.add_argument("--command", default="bash bench/run.sh")
     args = parser.parse_args()
     bench = Bench(args)
     try:
