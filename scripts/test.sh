@@ -156,6 +156,10 @@ test_host() {
 old_install_into() {
     local root=$1 dest="$1/opt/pg15" version debs build lib name
     version=$(apt-cache madison postgresql-15 | awk '{ print $3 }' | sort -V | head -1)
+    if [[ -z "$version" ]]; then
+        apt-get update -qq || return 1
+        version=$(apt-cache madison postgresql-15 | awk '{ print $3 }' | sort -V | head -1)
+    fi
     [[ -n "$version" ]] || { echo "test.sh: no postgresql-15 package in the apt sources" >&2 && return 1; }
     echo "PostgreSQL 15 to upgrade from: $version"
     rm -rf --one-file-system "$dest"
