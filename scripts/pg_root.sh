@@ -168,10 +168,15 @@ setup)
         start=$SECONDS
         log="$roots_dir/$major.setup.log"
         echo "pg_root.sh: making the root for PostgreSQL $major (log: $log)" >&2
-        if ! (build_root "$major" "$root") >"$log" 2>&1; then
+        # A download that fails (the mirror, the network) is tried again, twice, from scratch.
+        attempt=1
+        until (build_root "$major" "$root") >"$log" 2>&1; do
             tail -n 30 "$log" >&2
-            die "could not make the root for PostgreSQL $major"
-        fi
+            ((attempt < 3)) || die "could not make the root for PostgreSQL $major"
+            echo "pg_root.sh: making the root for $major failed (attempt $attempt of 3); again in 30 s" >&2
+            sleep 30
+            attempt=$((attempt + 1))
+        done
         root_ok "$root" "$major" || die "the new root for $major does not work"
         echo "pg_root.sh: root for PostgreSQL $major ready in $((SECONDS - start)) s" >&2
     fi

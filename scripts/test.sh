@@ -167,7 +167,7 @@ old_install_into() {
     debs=$(mktemp -d /tmp/matview_scheduler_debs.XXXXXX)
     echo "$debs" >>"$logs/copies"
     chown _apt "$debs"
-    (cd "$debs" && apt-get -q download "postgresql-15=$version" "postgresql-client-15=$version" \
+    (cd "$debs" && apt-get -q -o Acquire::Retries=3 download "postgresql-15=$version" "postgresql-client-15=$version" \
         "postgresql-server-dev-15=$version") || return 1
     for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$dest" || return 1; done
     build=$(mktemp -d /tmp/matview_scheduler_old.XXXXXX)
