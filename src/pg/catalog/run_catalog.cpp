@@ -1,10 +1,10 @@
-#include "pg/run_catalog.hpp"
+#include "pg/catalog/run_catalog.hpp"
 
-#include "pg/refresh_lock.hpp"
-#include "pg/run_notify.hpp"
+#include "pg/worker/refresh_lock.hpp"
+#include "pg/worker/run_notify.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi_support.hpp"
-#include "pg/sql_args.hpp"
+#include "pg/api/sql_args.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"

@@ -1,4 +1,4 @@
-#include "pg/refresh_worker.hpp"
+#include "pg/worker/refresh_worker.hpp"
 
 #include <algorithm>
 
@@ -19,14 +19,14 @@ extern "C" {
 #include "utils/timeout.h"
 }
 
-#include "pg/refresh_lock.hpp"
-#include "pg/refresh_places.hpp"
-#include "pg/run_catalog.hpp"
-#include "pg/run_notify.hpp"
+#include "pg/worker/refresh_lock.hpp"
+#include "pg/shmem/refresh_places.hpp"
+#include "pg/catalog/run_catalog.hpp"
+#include "pg/worker/run_notify.hpp"
 #include "pg/settings.hpp"
-#include "pg/shared_state.hpp"
+#include "pg/shmem/shared_state.hpp"
 #include "pg/spi_support.hpp"
-#include "pg/worker_pool.hpp"
+#include "pg/shmem/worker_pool.hpp"
 
 namespace mvs::pg {
 

@@ -1,4 +1,4 @@
-#include "pg/run_notify.hpp"
+#include "pg/worker/run_notify.hpp"
 
 extern "C" {
 #include "access/transam.h"

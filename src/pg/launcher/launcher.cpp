@@ -1,4 +1,4 @@
-#include "pg/launcher.hpp"
+#include "pg/launcher/launcher.hpp"
 
 #include <algorithm>
 
@@ -21,9 +21,9 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "pg/scheduler.hpp"
+#include "pg/scheduler/scheduler.hpp"
 #include "pg/settings.hpp"
-#include "pg/shared_state.hpp"
+#include "pg/shmem/shared_state.hpp"
 
 namespace mvs::pg {
 

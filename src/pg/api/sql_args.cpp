@@ -1,4 +1,4 @@
-#include "pg/sql_args.hpp"
+#include "pg/api/sql_args.hpp"
 
 extern "C" {
 #include "catalog/pg_authid.h"
@@ -11,7 +11,7 @@ extern "C" {
 
 #include "core/civil_time.hpp"
 #include "pg/pg_time.hpp"
-#include "pg/run_catalog.hpp"
+#include "pg/catalog/run_catalog.hpp"
 #include "pg/spi_support.hpp"
 
 namespace mvs::pg {

@@ -1,4 +1,4 @@
-#include "pg/refresh_places.hpp"
+#include "pg/shmem/refresh_places.hpp"
 
 #include <algorithm>
 #include <type_traits>
@@ -12,7 +12,7 @@ extern "C" {
 }
 
 #include "pg/settings.hpp"
-#include "pg/worker_pool.hpp"
+#include "pg/shmem/worker_pool.hpp"
 
 namespace mvs::pg {
 

@@ -17,14 +17,14 @@ extern "C" {
 }
 
 #include "core/schedule_parser.hpp"
-#include "pg/run_catalog.hpp"
-#include "pg/schedule_catalog.hpp"
+#include "pg/catalog/run_catalog.hpp"
+#include "pg/catalog/schedule_catalog.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/module.hpp"
 #include "pg/due_times.hpp"
-#include "pg/schedule_input.hpp"
-#include "pg/shared_state.hpp"
-#include "pg/sql_args.hpp"
+#include "pg/api/schedule_input.hpp"
+#include "pg/shmem/shared_state.hpp"
+#include "pg/api/sql_args.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(mvs_next_runs);

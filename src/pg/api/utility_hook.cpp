@@ -1,4 +1,4 @@
-#include "pg/utility_hook.hpp"
+#include "pg/api/utility_hook.hpp"
 
 #include "pg/pg_headers.hpp"
 
@@ -9,10 +9,10 @@ extern "C" {
 #include "utils/acl.h"
 }
 
-#include "pg/database_guard.hpp"
-#include "pg/schedule_catalog.hpp"
-#include "pg/shared_state.hpp"
-#include "pg/sql_args.hpp"
+#include "pg/api/database_guard.hpp"
+#include "pg/catalog/schedule_catalog.hpp"
+#include "pg/shmem/shared_state.hpp"
+#include "pg/api/sql_args.hpp"
 
 namespace mvs::pg {
 

@@ -19,11 +19,11 @@ extern "C" {
 #include "core/schedule.hpp"
 #include "pg/due_times.hpp"
 #include "pg/error_bridge.hpp"
-#include "pg/refresh_places.hpp"
-#include "pg/refresh_worker.hpp"
-#include "pg/schedule_catalog.hpp"
-#include "pg/shared_state.hpp"
-#include "pg/sql_args.hpp"
+#include "pg/shmem/refresh_places.hpp"
+#include "pg/worker/refresh_worker.hpp"
+#include "pg/catalog/schedule_catalog.hpp"
+#include "pg/shmem/shared_state.hpp"
+#include "pg/api/sql_args.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(mvs_refresh_now);

@@ -1,4 +1,4 @@
-#include "pg/scheduler.hpp"
+#include "pg/scheduler/scheduler.hpp"
 
 #include <algorithm>
 
@@ -15,17 +15,17 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "pg/run_catalog.hpp"
-#include "pg/schedule_catalog.hpp"
-#include "pg/plan_step.hpp"
-#include "pg/quarantine.hpp"
-#include "pg/refresh_places.hpp"
-#include "pg/restore_guard.hpp"
+#include "pg/catalog/run_catalog.hpp"
+#include "pg/catalog/schedule_catalog.hpp"
+#include "pg/scheduler/plan_step.hpp"
+#include "pg/scheduler/quarantine.hpp"
+#include "pg/shmem/refresh_places.hpp"
+#include "pg/scheduler/restore_guard.hpp"
 #include "pg/settings.hpp"
-#include "pg/shared_state.hpp"
+#include "pg/shmem/shared_state.hpp"
 #include "pg/spi_support.hpp"
-#include "pg/waiting_runs.hpp"
-#include "pg/worker_pool.hpp"
+#include "pg/scheduler/waiting_runs.hpp"
+#include "pg/shmem/worker_pool.hpp"
 
 namespace mvs::pg {
 

@@ -1,4 +1,4 @@
-#include "pg/schedule_input.hpp"
+#include "pg/api/schedule_input.hpp"
 
 extern "C" {
 #include "access/xact.h"
