@@ -12,6 +12,7 @@ extern "C" {
 #include "pg/scheduler/quarantine.hpp"
 #include "pg/worker/refresh_lock.hpp"
 #include "pg/spi_support.hpp"
+#include "pg/subtransaction.hpp"
 #include "pg/scheduler/waiting_runs.hpp"
 #include "pg/shmem/worker_pool.hpp"
 
