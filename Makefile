@@ -4,8 +4,12 @@ MODULE_big = matview_scheduler
 DATA = $(wildcard matview_scheduler--*.sql)
 
 CORE_SRCS = $(wildcard src/core/*.cpp)
-PG_SRCS = $(wildcard src/pg/*.cpp)
+PG_SRCS = $(wildcard src/pg/*.cpp src/pg/*/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+# autodepend keeps each object's dependencies in .deps/<file name>.Po, one folder for all.
+ifneq ($(words $(sort $(notdir $(OBJS)))),$(words $(OBJS)))
+$(error two source files share a name: rename one (autodepend names its .deps files by it))
+endif
 
 # pg_regress: the SQL API, on a throwaway instance that preloads the library.
 REGRESS = schedule_api schedule_language refresh_control bad_input

@@ -124,6 +124,13 @@ test_host() {
     cd "$work" || return 1
     make -s clean || return 1
 
+    # Every C++ file in the style of .clang-format; nothing is rewritten.
+    local clang_format sources
+    clang_format=$(command -v clang-format || command -v clang-format-14) || return 1
+    mapfile -t sources < <({ find src -name '*.cpp' -o -name '*.hpp'
+        find test/unit test/fuzz bench -maxdepth 1 -name '*.cpp'; } | sort)
+    stage 15 format "$clang_format" --dry-run -Werror "${sources[@]}" || return 1
+
     stage 15 build make -j"$(nproc)" EXTRA_CXXFLAGS=-Werror || return 1
     make install || return 1
     stage 15 unit make EXTRA_CXXFLAGS=-Werror unit || return 1

@@ -7,13 +7,13 @@ extern "C" {
 #include "storage/shmem.h"
 }
 
-#include "pg/database_guard.hpp"
-#include "pg/launcher.hpp"
+#include "pg/api/database_guard.hpp"
+#include "pg/launcher/launcher.hpp"
 #include "pg/module.hpp"
-#include "pg/refresh_places.hpp"
+#include "pg/shmem/refresh_places.hpp"
 #include "pg/settings.hpp"
-#include "pg/shared_state.hpp"
-#include "pg/utility_hook.hpp"
+#include "pg/shmem/shared_state.hpp"
+#include "pg/api/utility_hook.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;

@@ -3,7 +3,7 @@
 #include <climits>
 
 #include "pg/pg_headers.hpp"
-#include "pg/worker_pool.hpp"
+#include "pg/shmem/worker_pool.hpp"
 
 extern "C" {
 #include "utils/guc.h"

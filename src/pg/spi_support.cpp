@@ -9,7 +9,6 @@ extern "C" {
 #include "utils/array.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
-#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
@@ -18,8 +17,8 @@ namespace mvs::pg {
 
 namespace {
 
-// The GUC nest level of the safe search_path of the current catalog work; 0: none.
-int catalog_work_level = 0;
+// The GUC nest level of the safe search_path of the current catalog transaction; 0: none.
+int catalog_transaction_level = 0;
 
 } // namespace
 
@@ -34,57 +33,33 @@ void leave_safe_search_path(int level) {
     AtEOXact_GUC(true, level);
 }
 
-void begin_catalog_work() {
+void start_catalog_transaction() {
     // As worker_spi does: now() and xact_start of this transaction are its real start.
     SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "matview_scheduler: SPI_connect failed");
     PushActiveSnapshot(GetTransactionSnapshot());
-    catalog_work_level = enter_safe_search_path();
+    catalog_transaction_level = enter_safe_search_path();
 }
 
-void end_catalog_work() {
-    leave_safe_search_path(catalog_work_level);
-    catalog_work_level = 0;
+void commit_catalog_transaction() {
+    leave_safe_search_path(catalog_transaction_level);
+    catalog_transaction_level = 0;
     SPI_finish();
     PopActiveSnapshot();
     CommitTransactionCommand();
 }
 
 void use_session_search_path() {
-    Assert(catalog_work_level != 0);
-    leave_safe_search_path(catalog_work_level);
-    catalog_work_level = 0;
+    Assert(catalog_transaction_level != 0);
+    leave_safe_search_path(catalog_transaction_level);
+    catalog_transaction_level = 0;
 }
 
 void use_catalog_search_path() {
-    Assert(catalog_work_level == 0);
-    catalog_work_level = enter_safe_search_path();
-}
-
-ErrorData* in_subtransaction(void (*fn)(void*), void* arg) {
-    MemoryContext outer = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    ErrorData* volatile error = nullptr;
-    BeginInternalSubTransaction(nullptr);
-    MemoryContextSwitchTo(outer);
-    PG_TRY();
-    {
-        fn(arg);
-        ReleaseCurrentSubTransaction();
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(outer);
-        error = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-    }
-    PG_END_TRY();
-    MemoryContextSwitchTo(outer);
-    CurrentResourceOwner = owner;
-    return error;
+    Assert(catalog_transaction_level == 0);
+    catalog_transaction_level = enter_safe_search_path();
 }
 
 bool catalog_has_run_history() {

@@ -18,18 +18,16 @@ constexpr const char* kSafeSearchPath = "pg_catalog, pg_temp";
 int enter_safe_search_path();
 void leave_safe_search_path(int level);
 
-// A transaction of catalog work in a background worker: started with SPI connected, a snapshot
-// and the safe search_path, and committed.
-void begin_catalog_work();
-void end_catalog_work();
-// Within catalog work: a statement run on a user's behalf (the REFRESH, as the view's owner) runs
-// with the session's search_path; the catalog statements after it with the safe one again.
+// In a background process, outside any transaction: a transaction of its own for catalog
+// statements, started with SPI connected, a snapshot and the safe search_path, and committed.
+// (The SQL functions, inside the caller's transaction, use enter_catalog_as_superuser.)
+void start_catalog_transaction();
+void commit_catalog_transaction();
+// Within a catalog transaction: a statement run on a user's behalf (the REFRESH, as the view's
+// owner) runs with the session's search_path; the catalog statements after it with the safe one
+// again.
 void use_session_search_path();
 void use_catalog_search_path();
-
-// Runs fn(arg) in a subtransaction of the current catalog work, so that an error undoes only what
-// fn did. Returns the error (copied into the caller's memory context), or nullptr.
-ErrorData* in_subtransaction(void (*fn)(void*), void* arg);
 
 // Catalog 0.3 renamed the run history table matview_scheduler.runs (a view now) to run_history
 // and added schedules.notify. Until ALTER EXTENSION ... UPDATE the library keeps working on the

@@ -19,11 +19,11 @@ extern "C" {
 #include "core/schedule.hpp"
 #include "pg/due_times.hpp"
 #include "pg/error_bridge.hpp"
-#include "pg/refresh_places.hpp"
-#include "pg/refresh_worker.hpp"
-#include "pg/schedule_catalog.hpp"
-#include "pg/shared_state.hpp"
-#include "pg/sql_args.hpp"
+#include "pg/shmem/refresh_places.hpp"
+#include "pg/worker/refresh_worker.hpp"
+#include "pg/catalog/schedule_catalog.hpp"
+#include "pg/shmem/shared_state.hpp"
+#include "pg/api/sql_args.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(mvs_refresh_now);
@@ -143,13 +143,13 @@ extern "C" Datum mvs_pause_refresh(PG_FUNCTION_ARGS) {
     require_argument(fcinfo, 0, "view");
     const Oid relid = PG_GETARG_OID(0);
     check_schedulable_view(relid);
-    const CatalogAccess access = begin_catalog_access();
+    const SuperuserCatalogAccess access = enter_catalog_as_superuser();
     ScheduleState state;
     if (!catalog_lock_schedule(relid, &state))
         no_schedule(relid);
     if (!state.paused)
         catalog_set_paused(state.id, true, state.has_next_run ? state.next_run : DT_NOEND);
-    end_catalog_access(access);
+    leave_catalog_as_superuser(access);
     wake_scheduler_at_commit();
     PG_RETURN_VOID();
 }
@@ -158,7 +158,7 @@ extern "C" Datum mvs_resume_refresh(PG_FUNCTION_ARGS) {
     require_argument(fcinfo, 0, "view");
     const Oid relid = PG_GETARG_OID(0);
     check_schedulable_view(relid);
-    const CatalogAccess access = begin_catalog_access();
+    const SuperuserCatalogAccess access = enter_catalog_as_superuser();
     ScheduleState state;
     if (!catalog_lock_schedule(relid, &state))
         no_schedule(relid);
@@ -180,7 +180,7 @@ extern "C" Datum mvs_resume_refresh(PG_FUNCTION_ARGS) {
             next = DT_NOEND;
         catalog_set_paused(state.id, false, next);
     }
-    end_catalog_access(access);
+    leave_catalog_as_superuser(access);
     wake_scheduler_at_commit();
     PG_RETURN_VOID();
 }

@@ -6,7 +6,7 @@ extern "C" {
 #include "commands/trigger.h"
 }
 
-#include "pg/shared_state.hpp"
+#include "pg/shmem/shared_state.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(mvs_wake_scheduler);

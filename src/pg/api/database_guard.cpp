@@ -1,4 +1,4 @@
-#include "pg/database_guard.hpp"
+#include "pg/api/database_guard.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -17,7 +17,7 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "pg/shared_state.hpp"
+#include "pg/shmem/shared_state.hpp"
 
 namespace mvs::pg {
 

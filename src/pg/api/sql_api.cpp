@@ -17,14 +17,14 @@ extern "C" {
 }
 
 #include "core/schedule_parser.hpp"
-#include "pg/run_catalog.hpp"
-#include "pg/schedule_catalog.hpp"
+#include "pg/catalog/run_catalog.hpp"
+#include "pg/catalog/schedule_catalog.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/module.hpp"
 #include "pg/due_times.hpp"
-#include "pg/schedule_input.hpp"
-#include "pg/shared_state.hpp"
-#include "pg/sql_args.hpp"
+#include "pg/api/schedule_input.hpp"
+#include "pg/shmem/shared_state.hpp"
+#include "pg/api/sql_args.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(mvs_next_runs);
@@ -108,11 +108,11 @@ extern "C" Datum mvs_schedule_refresh(PG_FUNCTION_ARGS) {
         row.notify = PG_GETARG_BOOL(11);
     }
 
-    const CatalogAccess access = begin_catalog_access();
+    const SuperuserCatalogAccess access = enter_catalog_as_superuser();
     // Refreshes run as the role that scheduled them.
     row.owner = access.saved_user;
     const int64 id = catalog_upsert_schedule(row);
-    end_catalog_access(access);
+    leave_catalog_as_superuser(access);
     wake_scheduler_at_commit();
     PG_RETURN_INT64(id);
 }
@@ -162,7 +162,7 @@ extern "C" Datum mvs_unschedule_refresh(PG_FUNCTION_ARGS) {
         check_schedulable_view(relid);
 
     const Oid caller = GetUserId();
-    const CatalogAccess access = begin_catalog_access();
+    const SuperuserCatalogAccess access = enter_catalog_as_superuser();
     Oid owner = InvalidOid;
     bool removed = false;
     if (catalog_schedule_owner(relid, &owner)) {
@@ -172,7 +172,7 @@ extern "C" Datum mvs_unschedule_refresh(PG_FUNCTION_ARGS) {
                             errmsg("must be owner of the schedule of relation %u", relid)));
         removed = catalog_delete_schedule(relid);
     }
-    end_catalog_access(access);
+    leave_catalog_as_superuser(access);
     if (removed)
         wake_scheduler_at_commit();
     PG_RETURN_BOOL(removed);

@@ -20,14 +20,15 @@ void require_argument(FunctionCallInfo fcinfo, int arg, const char* name);
 void check_schedulable_view(Oid relid);
 
 // The catalog is written only through the API, as a superuser: users get no write grants on it.
-// The caller's search_path is set aside meanwhile (the caller controls it).
-struct CatalogAccess {
+// Within the caller's transaction, the current user becomes a superuser and the caller's
+// search_path is set aside (the caller controls it) until leave_catalog_as_superuser.
+struct SuperuserCatalogAccess {
     Oid saved_user;
     int saved_context;
     int guc_level;
 };
-CatalogAccess begin_catalog_access(); // also connects SPI
-void end_catalog_access(const CatalogAccess& access);
+SuperuserCatalogAccess enter_catalog_as_superuser(); // also connects SPI
+void leave_catalog_as_superuser(const SuperuserCatalogAccess& access);
 
 // A time zone PostgreSQL knows, or ERROR 22023.
 const pg_tz* zone_from_name(const char* name);

@@ -1,4 +1,4 @@
-#include "pg/utility_hook.hpp"
+#include "pg/api/utility_hook.hpp"
 
 #include "pg/pg_headers.hpp"
 
@@ -9,10 +9,10 @@ extern "C" {
 #include "utils/acl.h"
 }
 
-#include "pg/database_guard.hpp"
-#include "pg/schedule_catalog.hpp"
-#include "pg/shared_state.hpp"
-#include "pg/sql_args.hpp"
+#include "pg/api/database_guard.hpp"
+#include "pg/catalog/schedule_catalog.hpp"
+#include "pg/shmem/shared_state.hpp"
+#include "pg/api/sql_args.hpp"
 
 namespace mvs::pg {
 
@@ -41,7 +41,7 @@ void follow_role_change(List* roles, Oid to) {
     ListCell* cell = nullptr;
     foreach (cell, roles)
         oids[n++] = get_rolespec_oid(static_cast<RoleSpec*>(lfirst(cell)), false);
-    const CatalogAccess access = begin_catalog_access();
+    const SuperuserCatalogAccess access = enter_catalog_as_superuser();
     if (OidIsValid(to)) {
         const uint64 moved = catalog_reassign_schedules(oids, n, to);
         if (moved > 0)
@@ -51,7 +51,7 @@ void follow_role_change(List* roles, Oid to) {
     } else {
         catalog_drop_owned_schedules(oids, n);
     }
-    end_catalog_access(access);
+    leave_catalog_as_superuser(access);
 }
 
 void on_utility(PlannedStmt* pstmt, const char* query, bool read_only,

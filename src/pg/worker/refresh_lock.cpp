@@ -1,4 +1,4 @@
-#include "pg/refresh_lock.hpp"
+#include "pg/worker/refresh_lock.hpp"
 
 extern "C" {
 #include "storage/ipc.h"

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "pg/pg_headers.hpp"
-#include "pg/refresh_places.hpp"
+#include "pg/shmem/refresh_places.hpp"
 
 extern "C" {
 #include "postmaster/bgworker.h"

@@ -1,4 +1,4 @@
-#include "pg/sql_args.hpp"
+#include "pg/api/sql_args.hpp"
 
 extern "C" {
 #include "catalog/pg_authid.h"
@@ -11,7 +11,7 @@ extern "C" {
 
 #include "core/civil_time.hpp"
 #include "pg/pg_time.hpp"
-#include "pg/run_catalog.hpp"
+#include "pg/catalog/run_catalog.hpp"
 #include "pg/spi_support.hpp"
 
 namespace mvs::pg {
@@ -71,8 +71,8 @@ void check_schedulable_view(Oid relid) {
         refuse_refresh_right(name);
 }
 
-CatalogAccess begin_catalog_access() {
-    CatalogAccess access;
+SuperuserCatalogAccess enter_catalog_as_superuser() {
+    SuperuserCatalogAccess access;
     GetUserIdAndSecContext(&access.saved_user, &access.saved_context);
     SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
                            access.saved_context | SECURITY_LOCAL_USERID_CHANGE);
@@ -82,7 +82,7 @@ CatalogAccess begin_catalog_access() {
     return access;
 }
 
-void end_catalog_access(const CatalogAccess& access) {
+void leave_catalog_as_superuser(const SuperuserCatalogAccess& access) {
     SPI_finish();
     leave_safe_search_path(access.guc_level);
     SetUserIdAndSecContext(access.saved_user, access.saved_context);
@@ -199,9 +199,9 @@ RefreshOptions refresh_options(FunctionCallInfo fcinfo, Oid relid) {
                          kMaxRetryDelayDays)));
 
     if (strcmp(o.concurrently, "always") == 0) {
-        const CatalogAccess access = begin_catalog_access();
+        const SuperuserCatalogAccess access = enter_catalog_as_superuser();
         const bool usable = catalog_view_has_unique_index(relid);
-        end_catalog_access(access);
+        leave_catalog_as_superuser(access);
         if (!usable)
             ereport(ERROR,
                     (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

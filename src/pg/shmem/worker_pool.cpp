@@ -1,4 +1,4 @@
-#include "pg/worker_pool.hpp"
+#include "pg/shmem/worker_pool.hpp"
 
 extern "C" {
 #include "postmaster/bgworker.h"
@@ -6,8 +6,8 @@ extern "C" {
 #include "storage/proc.h"
 }
 
-#include "pg/refresh_places.hpp"
-#include "pg/refresh_worker.hpp"
+#include "pg/shmem/refresh_places.hpp"
+#include "pg/worker/refresh_worker.hpp"
 #include "pg/settings.hpp"
 
 namespace mvs::pg {

@@ -1,4 +1,4 @@
-#include "pg/quarantine.hpp"
+#include "pg/scheduler/quarantine.hpp"
 
 namespace mvs::pg {
 

@@ -9,7 +9,7 @@ extern "C" {
 #include "datatype/timestamp.h"
 }
 
-#include "pg/schedule_catalog.hpp"
+#include "pg/catalog/schedule_catalog.hpp"
 
 namespace mvs::pg {
 

@@ -1,4 +1,4 @@
-#include "pg/refresh_places.hpp"
+#include "pg/shmem/refresh_places.hpp"
 
 #include <algorithm>
 #include <type_traits>
@@ -12,7 +12,7 @@ extern "C" {
 }
 
 #include "pg/settings.hpp"
-#include "pg/worker_pool.hpp"
+#include "pg/shmem/worker_pool.hpp"
 
 namespace mvs::pg {
 
@@ -170,7 +170,7 @@ void places_scheduler_attach(Latch* latch) {
     on_shmem_exit(scheduler_detach, 0);
 }
 
-int places_reserve_pool(int held, int wanted) {
+int places_reserve_pool(int in_use, int wanted) {
     if (table == nullptr)
         return wanted;
     const int limit = database_place_limit();
@@ -184,8 +184,8 @@ int places_reserve_pool(int held, int wanted) {
         for (const ManualEntry& m : d->manual)
             if (m.pid != 0 && !m.running && role_running_locked(*d, m.role) < per_role)
                 ++taken;
-        granted = std::max(0, std::min(wanted, limit - held - taken));
-        d->pool_places = held + granted;
+        granted = std::max(0, std::min(wanted, limit - in_use - taken));
+        d->pool_places = in_use + granted;
     }
     SpinLockRelease(&table->mutex);
     return granted;

@@ -1,4 +1,4 @@
-#include "pg/shared_state.hpp"
+#include "pg/shmem/shared_state.hpp"
 
 #include <algorithm>
 

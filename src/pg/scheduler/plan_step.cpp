@@ -1,4 +1,4 @@
-#include "pg/plan_step.hpp"
+#include "pg/scheduler/plan_step.hpp"
 
 #include <algorithm>
 
@@ -9,11 +9,12 @@ extern "C" {
 #include "core/schedule.hpp"
 #include "pg/due_times.hpp"
 #include "pg/error_bridge.hpp"
-#include "pg/quarantine.hpp"
-#include "pg/refresh_lock.hpp"
+#include "pg/scheduler/quarantine.hpp"
+#include "pg/worker/refresh_lock.hpp"
 #include "pg/spi_support.hpp"
-#include "pg/waiting_runs.hpp"
-#include "pg/worker_pool.hpp"
+#include "pg/subtransaction.hpp"
+#include "pg/scheduler/waiting_runs.hpp"
+#include "pg/shmem/worker_pool.hpp"
 
 namespace mvs::pg {
 

@@ -1,4 +1,4 @@
-#include "pg/launcher.hpp"
+#include "pg/launcher/launcher.hpp"
 
 #include <algorithm>
 
@@ -21,9 +21,10 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "pg/scheduler.hpp"
+#include "pg/background_worker.hpp"
+#include "pg/scheduler/scheduler.hpp"
 #include "pg/settings.hpp"
-#include "pg/shared_state.hpp"
+#include "pg/shmem/shared_state.hpp"
 
 namespace mvs::pg {
 
@@ -278,15 +279,9 @@ void stop_adopted_schedulers() {
 
 void register_launcher() {
     BackgroundWorker worker;
-    memset(&worker, 0, sizeof worker);
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    // Nothing runs on a standby: the launcher starts once the server accepts writes.
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = 1;
-    strlcpy(worker.bgw_library_name, "matview_scheduler", BGW_MAXLEN);
-    strlcpy(worker.bgw_function_name, "mvs_launcher_main", BGW_MAXLEN);
-    strlcpy(worker.bgw_name, "matview_scheduler launcher", BGW_MAXLEN);
-    strlcpy(worker.bgw_type, "matview_scheduler launcher", BGW_MAXLEN);
+    // Restarted by the postmaster a second after it stops.
+    describe_background_worker(&worker, "mvs_launcher_main", 0, 1, "matview_scheduler launcher",
+                               "matview_scheduler launcher");
     RegisterBackgroundWorker(&worker);
 }
 

@@ -1,10 +1,10 @@
-#include "pg/run_catalog.hpp"
+#include "pg/catalog/run_catalog.hpp"
 
-#include "pg/refresh_lock.hpp"
-#include "pg/run_notify.hpp"
+#include "pg/worker/refresh_lock.hpp"
+#include "pg/worker/run_notify.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi_support.hpp"
-#include "pg/sql_args.hpp"
+#include "pg/api/sql_args.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -42,19 +42,19 @@ void trim_history(Oid view) {
 
 } // namespace
 
-void catalog_mark_interrupted(const int64* run_ids, int n, const char* message) {
-    if (n == 0)
+void catalog_interrupt_runs(const int64* run_ids, int n, const char* message) {
+    if (n <= 0)
         return;
-    if (n > 0) {
-        Oid types[2] = {INT8ARRAYOID, TEXTOID};
-        Datum values[2] = {int8_array(run_ids, n), CStringGetTextDatum(message)};
-        run_sql("UPDATE @history@ SET status = 'interrupted',"
-                "       finished = pg_catalog.clock_timestamp(), message = $2"
-                " WHERE run_id OPERATOR(pg_catalog.=) ANY ($1)"
-                "   AND status OPERATOR(pg_catalog.=) ANY (ARRAY['running', 'waiting'])",
-                2, types, values, nullptr, SPI_OK_UPDATE);
-        return;
-    }
+    Oid types[2] = {INT8ARRAYOID, TEXTOID};
+    Datum values[2] = {int8_array(run_ids, n), CStringGetTextDatum(message)};
+    run_sql("UPDATE @history@ SET status = 'interrupted',"
+            "       finished = pg_catalog.clock_timestamp(), message = $2"
+            " WHERE run_id OPERATOR(pg_catalog.=) ANY ($1)"
+            "   AND status OPERATOR(pg_catalog.=) ANY (ARRAY['running', 'waiting'])",
+            2, types, values, nullptr, SPI_OK_UPDATE);
+}
+
+void catalog_interrupt_abandoned_runs(const char* message) {
     Oid types[4] = {OIDOID, INT8OID, INT4OID, TEXTOID};
     Datum values[4] = {ObjectIdGetDatum(MyDatabaseId), Int64GetDatum(kRefreshLockClass),
                        Int32GetDatum(kRefreshLockSubId), CStringGetTextDatum(message)};

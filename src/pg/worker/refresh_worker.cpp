@@ -1,4 +1,4 @@
-#include "pg/refresh_worker.hpp"
+#include "pg/worker/refresh_worker.hpp"
 
 #include <algorithm>
 
@@ -19,14 +19,15 @@ extern "C" {
 #include "utils/timeout.h"
 }
 
-#include "pg/refresh_lock.hpp"
-#include "pg/refresh_places.hpp"
-#include "pg/run_catalog.hpp"
-#include "pg/run_notify.hpp"
+#include "pg/background_worker.hpp"
+#include "pg/worker/refresh_lock.hpp"
+#include "pg/shmem/refresh_places.hpp"
+#include "pg/catalog/run_catalog.hpp"
+#include "pg/worker/run_notify.hpp"
 #include "pg/settings.hpp"
-#include "pg/shared_state.hpp"
+#include "pg/shmem/shared_state.hpp"
 #include "pg/spi_support.hpp"
-#include "pg/worker_pool.hpp"
+#include "pg/shmem/worker_pool.hpp"
 
 namespace mvs::pg {
 
@@ -88,9 +89,9 @@ void settle_run_on_exit(int, Datum) {
     AbortOutOfAnyTransaction();
     PG_TRY();
     {
-        begin_catalog_work();
-        catalog_mark_interrupted(&run_id, 1, message);
-        end_catalog_work();
+        start_catalog_transaction();
+        catalog_interrupt_runs(&run_id, 1, message);
+        commit_catalog_transaction();
     }
     PG_CATCH();
     {
@@ -122,9 +123,9 @@ void wait_for_place() {
 }
 
 void record(int64 run_id, const char* status, const char* sqlstate, const char* message) {
-    begin_catalog_work();
+    start_catalog_transaction();
     catalog_finish_run(run_id, status, sqlstate, message, nullptr, nullptr);
-    end_catalog_work();
+    commit_catalog_transaction();
     send_run_notification();
     tell_caller(run_id, true, false, sqlstate, message);
 }
@@ -182,7 +183,7 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, bool concurrent, T
         // The transaction starts at the due time, not before: now() and statement_timestamp()
         // in the view's query, and xact_start in pg_stat_activity, are the refresh's own start.
         wait_until(start_at);
-        begin_catalog_work();
+        start_catalog_transaction();
         const char* name = qualified_name(settings.view);
         if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(settings.owner)))
             ereport(ERROR,
@@ -219,7 +220,7 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, bool concurrent, T
             elog(ERROR, "matview_scheduler: REFRESH returned SPI code %d", rc);
 
         catalog_finish_run(run_id, "succeeded", nullptr, nullptr, *mode_out, name);
-        end_catalog_work();
+        commit_catalog_transaction();
     }
     PG_CATCH();
     {
@@ -241,7 +242,7 @@ ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, 
     MemoryContext outer = CurrentMemoryContext;
     PG_TRY();
     {
-        begin_catalog_work();
+        start_catalog_transaction();
         *found = catalog_run_settings(run_id, settings);
         if (*found && settings->manual && args.pool_slot < 0)
             settings->owner = args.owner;
@@ -258,7 +259,7 @@ ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, 
         }
         // Decided ahead of the due time, so that at the due time only the REFRESH is left.
         *concurrent = *locked && use_concurrently(*settings);
-        end_catalog_work();
+        commit_catalog_transaction();
     }
     PG_CATCH();
     { failure = take_error(outer); }
@@ -267,16 +268,9 @@ ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, 
 }
 
 void describe(BackgroundWorker* worker, Oid dboid, const WorkerArgs& args, const char* name) {
-    memset(worker, 0, sizeof *worker);
-    worker->bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker->bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker->bgw_restart_time = BGW_NEVER_RESTART;
-    worker->bgw_main_arg = ObjectIdGetDatum(dboid);
+    describe_background_worker(worker, "mvs_refresh_worker_main", ObjectIdGetDatum(dboid),
+                               BGW_NEVER_RESTART, name, "matview_scheduler refresh");
     memcpy(worker->bgw_extra, &args, sizeof args);
-    strlcpy(worker->bgw_library_name, "matview_scheduler", BGW_MAXLEN);
-    strlcpy(worker->bgw_function_name, "mvs_refresh_worker_main", BGW_MAXLEN);
-    strlcpy(worker->bgw_name, name, BGW_MAXLEN);
-    strlcpy(worker->bgw_type, "matview_scheduler refresh", BGW_MAXLEN);
 }
 
 // Carries out one run to its end: recorded, and the view's refresh lock released again.
@@ -303,9 +297,9 @@ void carry_out(int64 run_id, const WorkerArgs& args, TimestampTz start_at) {
             tell_caller(run_id, true, true, nullptr, nullptr);
         } else {
             const char* sqlstate = unpack_sql_state(failure->sqlerrcode);
-            begin_catalog_work();
+            start_catalog_transaction();
             catalog_finish_run(run_id, "failed", sqlstate, failure->message, mode, nullptr);
-            end_catalog_work();
+            commit_catalog_transaction();
             send_run_notification();
             tell_caller(run_id, true, false, sqlstate, failure->message);
         }
@@ -355,9 +349,9 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
         dsm_segment* segment = dsm_attach(args.handle);
         if (segment != nullptr)
             shared = static_cast<ManualRunShared*>(dsm_segment_address(segment));
-        begin_catalog_work();
+        start_catalog_transaction();
         const int64 run_id = catalog_start_manual_run(args.view);
-        end_catalog_work();
+        commit_catalog_transaction();
         run_in_flight = run_id;
         tell_caller(run_id, false, false, nullptr, nullptr);
         MemoryContextSwitchTo(run_context);

@@ -1,4 +1,4 @@
-#include "pg/run_notify.hpp"
+#include "pg/worker/run_notify.hpp"
 
 extern "C" {
 #include "access/transam.h"
@@ -54,14 +54,14 @@ void send_run_notification() {
     MemoryContext outer = CurrentMemoryContext;
     PG_TRY();
     {
-        begin_catalog_work();
+        start_catalog_transaction();
         Oid types[4] = {TEXTOID, INT8OID, TEXTOID, BOOLOID};
         Datum values[4] = {CStringGetTextDatum(noted.view), Int64GetDatum(noted.run_id),
                            CStringGetTextDatum(noted.status), BoolGetDatum(noted.manual)};
         run_sql("SELECT pg_catalog.pg_notify('matview_scheduler', pg_catalog.json_build_object("
                 "    'view', $1, 'run_id', $2, 'status', $3, 'manual', $4)::pg_catalog.text)",
                 4, types, values, nullptr, SPI_OK_SELECT);
-        end_catalog_work(); // the queue is written at commit: a full one fails here
+        commit_catalog_transaction(); // the queue is written at commit: a full one fails here
     }
     PG_CATCH();
     {

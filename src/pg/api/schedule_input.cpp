@@ -1,49 +1,41 @@
-#include "pg/schedule_input.hpp"
+#include "pg/api/schedule_input.hpp"
 
 extern "C" {
-#include "access/xact.h"
 #include "utils/builtins.h"
-#include "utils/resowner.h"
 #include "utils/timestamp.h"
 }
 
 #include "core/schedule_parser.hpp"
 #include "pg/error_bridge.hpp"
+#include "pg/subtransaction.hpp"
 
 namespace mvs::pg {
 
 namespace {
 
+struct IntervalInput {
+    const char* text;
+    Interval value;
+};
+
+void input_interval(void* arg) {
+    IntervalInput& input = *static_cast<IntervalInput*>(arg);
+    Datum value = DirectFunctionCall3(interval_in, CStringGetDatum(input.text),
+                                      ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+    input.value = *DatumGetIntervalP(value);
+}
+
 // Reads text with PostgreSQL's interval input. Its errors are caught inside a subtransaction, so
 // that what the user wrote can be reported as a schedule error; *why gets PostgreSQL's message.
 bool read_interval(const char* text, Interval* out, char** why) {
-    MemoryContext caller_context = CurrentMemoryContext;
-    ResourceOwner caller_owner = CurrentResourceOwner;
-    volatile bool ok = false;
-    BeginInternalSubTransaction(nullptr);
-    MemoryContextSwitchTo(caller_context);
-    PG_TRY();
-    {
-        Datum value = DirectFunctionCall3(interval_in, CStringGetDatum(text),
-                                          ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-        *out = *DatumGetIntervalP(value);
-        ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller_context);
-        CurrentResourceOwner = caller_owner;
-        ok = true;
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(caller_context);
-        ErrorData* error = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller_context);
-        CurrentResourceOwner = caller_owner;
+    IntervalInput input{text, {}};
+    const ErrorData* error = in_subtransaction(input_interval, &input);
+    if (error != nullptr) {
         *why = error->message;
+        return false;
     }
-    PG_END_TRY();
-    return ok;
+    *out = input.value;
+    return true;
 }
 
 void raise_schedule_error(const char* text, const char* problem, const char* detail) {

@@ -1,6 +1,6 @@
-#include "pg/schedule_catalog.hpp"
+#include "pg/catalog/schedule_catalog.hpp"
 
-#include "pg/refresh_places.hpp"
+#include "pg/shmem/refresh_places.hpp"
 #include "pg/spi_support.hpp"
 
 extern "C" {

@@ -1,4 +1,4 @@
-#include "pg/scheduler.hpp"
+#include "pg/scheduler/scheduler.hpp"
 
 #include <algorithm>
 
@@ -15,17 +15,18 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include "pg/run_catalog.hpp"
-#include "pg/schedule_catalog.hpp"
-#include "pg/plan_step.hpp"
-#include "pg/quarantine.hpp"
-#include "pg/refresh_places.hpp"
-#include "pg/restore_guard.hpp"
+#include "pg/background_worker.hpp"
+#include "pg/catalog/run_catalog.hpp"
+#include "pg/catalog/schedule_catalog.hpp"
+#include "pg/scheduler/plan_step.hpp"
+#include "pg/scheduler/quarantine.hpp"
+#include "pg/shmem/refresh_places.hpp"
+#include "pg/scheduler/restore_guard.hpp"
 #include "pg/settings.hpp"
-#include "pg/shared_state.hpp"
+#include "pg/shmem/shared_state.hpp"
 #include "pg/spi_support.hpp"
-#include "pg/waiting_runs.hpp"
-#include "pg/worker_pool.hpp"
+#include "pg/scheduler/waiting_runs.hpp"
+#include "pg/shmem/worker_pool.hpp"
 
 namespace mvs::pg {
 
@@ -56,19 +57,19 @@ struct Dispatch {
 struct IterationResult {
     Dispatch* dispatches;
     int dispatch_count;
-    long wait_ms; // -1: until woken
-    bool held;    // a restore is in progress: no worker starts
+    long wait_ms;          // -1: until woken
+    bool no_worker_starts; // disabled, or a restore is in progress
 };
 
 // One transaction: reads what is due, records the runs to start, and moves schedules on.
 IterationResult plan_runs(MemoryContext keep) {
     IterationResult result{nullptr, 0, -1, false};
     const uint64 requests_seen = slot_requests(MyDatabaseId);
-    begin_catalog_work();
+    start_catalog_transaction();
     pgstat_report_activity(STATE_RUNNING, "matview_scheduler: planning refreshes");
 
     if (!OidIsValid(get_extension_oid("matview_scheduler", true))) {
-        end_catalog_work();
+        commit_catalog_transaction();
         // Created since this transaction looked: go round again and see it.
         if (!scheduler_mark_unwanted(MyDatabaseId, requests_seen)) {
             result.wait_ms = 0;
@@ -82,7 +83,7 @@ IterationResult plan_runs(MemoryContext keep) {
         // The launcher now counts this database as served, not only looked at.
         scheduler_found_extension(MyDatabaseId);
         // Runs left 'running' by a crash or restart, whose refresh no longer holds its lock.
-        catalog_mark_interrupted(nullptr, -1, "the server or scheduler restarted during the run");
+        catalog_interrupt_abandoned_runs("the server or scheduler restarted during the run");
         // Runs an earlier scheduler left waiting for a worker slot wait here now.
         int64* run_ids = nullptr;
         int64* schedule_ids = nullptr;
@@ -94,23 +95,24 @@ IterationResult plan_runs(MemoryContext keep) {
     if (stopped_count == 0)
         stopped_count = pool_reap(stopped_runs);
     if (stopped_count > 0) {
-        catalog_mark_interrupted(stopped_runs, stopped_count,
-                                 "the refresh worker stopped before recording a result");
+        catalog_interrupt_runs(stopped_runs, stopped_count,
+                               "the refresh worker stopped before recording a result");
         stopped_count = 0;
     }
 
     if (!setting_enabled) {
         // Turned off: nothing is due until a reload turns it on (SIGHUP sets the latch).
-        end_catalog_work();
-        result.held = true;
+        commit_catalog_transaction();
+        result.no_worker_starts = true;
         pgstat_report_activity(STATE_IDLE, nullptr);
         return result;
     }
     const TimestampTz now = GetCurrentTimestamp();
     const int busy_workers = pool_busy_count();
     // Places under way stay reserved; refresh_now() workers may hold some of the rest.
-    const int held = busy_workers + waiting_count();
-    int free_workers = places_reserve_pool(held, std::max(0, database_place_limit() - held));
+    const int places_in_use = busy_workers + waiting_count();
+    int free_workers =
+        places_reserve_pool(places_in_use, std::max(0, database_place_limit() - places_in_use));
     const int limit = free_workers + busy_workers + 1;
     // The places each role holds or waits for, so that due runs are shared fairly between roles.
     RoleUsage* usage = static_cast<RoleUsage*>(palloc(sizeof(RoleUsage)));
@@ -124,9 +126,9 @@ IterationResult plan_runs(MemoryContext keep) {
     const int n = catalog_fetch_due(now + kLeadUs, limit, excluded, n_excluded, *usage,
                                     role_place_limit(), &due);
     if ((n > 0 || waiting_count() > 0) && restore_in_progress()) {
-        end_catalog_work();
+        commit_catalog_transaction();
         pgstat_report_activity(STATE_IDLE, nullptr);
-        result.held = true;
+        result.no_worker_starts = true;
         result.wait_ms = kRetryMs;
         return result;
     }
@@ -163,7 +165,7 @@ IterationResult plan_runs(MemoryContext keep) {
     TimestampTz upcoming = 0;
     const bool any_upcoming =
         waiting_for_worker && catalog_earliest_next_run(now + kLeadUs, &upcoming);
-    end_catalog_work();
+    commit_catalog_transaction();
     pgstat_report_activity(STATE_IDLE, nullptr);
 
     const TimestampTz after = GetCurrentTimestamp();
@@ -203,26 +205,22 @@ void start_workers(const IterationResult& plan) {
     }
     if (count == 0)
         return;
-    begin_catalog_work();
+    start_catalog_transaction();
     // A 0.1 catalog has no 'waiting' status: its runs wait as 'running'.
     char version[NAMEDATALEN];
     if (catalog_extension_version(version, sizeof version) && strcmp(version, "0.1") != 0)
         catalog_mark_waiting(now_waiting, count);
-    end_catalog_work();
+    commit_catalog_transaction();
 }
 
 } // namespace
 
 void describe_scheduler_worker(BackgroundWorker* worker, Oid dboid) {
-    memset(worker, 0, sizeof *worker);
-    worker->bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker->bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker->bgw_restart_time = BGW_NEVER_RESTART; // the launcher restarts it
-    worker->bgw_main_arg = ObjectIdGetDatum(dboid);
-    strlcpy(worker->bgw_library_name, "matview_scheduler", BGW_MAXLEN);
-    strlcpy(worker->bgw_function_name, "mvs_scheduler_main", BGW_MAXLEN);
-    snprintf(worker->bgw_name, BGW_MAXLEN, "matview_scheduler scheduler for database %u", dboid);
-    strlcpy(worker->bgw_type, "matview_scheduler scheduler", BGW_MAXLEN);
+    char name[BGW_MAXLEN];
+    snprintf(name, sizeof name, "matview_scheduler scheduler for database %u", dboid);
+    // The launcher restarts it.
+    describe_background_worker(worker, "mvs_scheduler_main", ObjectIdGetDatum(dboid),
+                               BGW_NEVER_RESTART, name, "matview_scheduler scheduler");
 }
 
 } // namespace mvs::pg
@@ -272,7 +270,7 @@ extern "C" void mvs_scheduler_main(Datum arg) {
         ResetLatch(MyLatch);
         const IterationResult plan = plan_runs(loop_context);
         MemoryContextSwitchTo(loop_context);
-        if (!plan.held)
+        if (!plan.no_worker_starts)
             start_workers(plan);
         // Places reserved and not used go back to refresh_now().
         (void)places_reserve_pool(pool_busy_count() + waiting_count(), 0);

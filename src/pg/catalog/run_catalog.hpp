@@ -6,9 +6,11 @@
 
 namespace mvs::pg {
 
-// Marks runs as interrupted: the given ones if still 'running' or 'waiting', or (with n < 0) every
-// 'running' one whose refresh no longer holds its view's lock.
-void catalog_mark_interrupted(const int64* run_ids, int n, const char* message);
+// Marks the `n` given runs as interrupted, those still 'running' or 'waiting'.
+void catalog_interrupt_runs(const int64* run_ids, int n, const char* message);
+// Marks as interrupted every 'running' run whose refresh no longer holds its view's lock (its
+// process is gone: a crash, a restart).
+void catalog_interrupt_abandoned_runs(const char* message);
 
 // How a run is to be carried out. Plain data.
 struct RunSettings {

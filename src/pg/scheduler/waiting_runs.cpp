@@ -1,12 +1,12 @@
-#include "pg/waiting_runs.hpp"
+#include "pg/scheduler/waiting_runs.hpp"
 
 extern "C" {
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 }
 
-#include "pg/refresh_places.hpp"
-#include "pg/worker_pool.hpp"
+#include "pg/shmem/refresh_places.hpp"
+#include "pg/shmem/worker_pool.hpp"
 
 namespace mvs::pg {
 

@@ -25,9 +25,9 @@ void places_shmem_attach();
 
 // Scheduler side. The scheduler of MyDatabaseId registers its latch, which a freed place sets.
 void places_scheduler_attach(Latch* latch);
-// The pool takes `held` places for its runs under way and up to `wanted` more, leaving those that
+// The pool takes `in_use` places for its runs under way and up to `wanted` more, leaving those that
 // refresh_now() runs hold or wait for (when their role is under its limit). Returns how many more.
-int places_reserve_pool(int held, int wanted);
+int places_reserve_pool(int in_use, int wanted);
 // The role of the run pool slot `slot` carries (InvalidOid: none).
 void places_pool_role(int slot, Oid role);
 

@@ -1,4 +1,4 @@
-#include "pg/restore_guard.hpp"
+#include "pg/scheduler/restore_guard.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
