@@ -11,6 +11,7 @@ extern "C" {
 #include "utils/backend_status.h"
 #include "utils/elog.h"
 #include "utils/palloc.h"
+#include "utils/wait_event.h"
 }
 
 #if PG_VERSION_NUM < 150000
@@ -18,6 +19,17 @@ extern "C" {
 #endif
 
 namespace mvs::pg {
+
+// A wait event of our own, `name` in pg_stat_activity from 17 (registered in shared memory on
+// first use); before 17, the one event every extension shares.
+inline uint32 custom_wait_event(const char* name) {
+#if PG_VERSION_NUM >= 170000
+    return WaitEventExtensionNew(name);
+#else
+    (void)name;
+    return PG_WAIT_EXTENSION;
+#endif
+}
 
 // Does `role` own the relation (directly, or through membership, or as superuser)?
 inline bool role_owns_relation(Oid relid, Oid role) {

@@ -24,6 +24,7 @@ extern "C" {
 #include "pg/catalog/schedule_catalog.hpp"
 #include "pg/shmem/shared_state.hpp"
 #include "pg/api/sql_args.hpp"
+#include "pg/wait_events.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(mvs_refresh_now);
@@ -59,7 +60,7 @@ bool wait_for_worker(BackgroundWorkerHandle* handle, ManualRunShared* shared, bo
         }
         // The worker sets this latch when it reports, and the postmaster when it stops.
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000,
-                        PG_WAIT_EXTENSION);
+                        wait_event(Wait::RefreshNow));
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
     }

@@ -25,6 +25,7 @@ extern "C" {
 #include "pg/scheduler/scheduler.hpp"
 #include "pg/settings.hpp"
 #include "pg/shmem/shared_state.hpp"
+#include "pg/wait_events.hpp"
 
 namespace mvs::pg {
 
@@ -270,7 +271,8 @@ void stop_adopted_schedulers() {
             any = any || slot_scheduler_pid(i) != 0;
         if (!any)
             return;
-        (void)WaitLatch(MyLatch, WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100, PG_WAIT_EXTENSION);
+        (void)WaitLatch(MyLatch, WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100,
+                        wait_event(Wait::SchedulerExit));
         CHECK_FOR_INTERRUPTS();
     }
 }
@@ -320,7 +322,7 @@ extern "C" void mvs_launcher_main(Datum) {
             wait_ms = 0;
         wait_ms = std::min(wait_ms, TimestampDifferenceMilliseconds(now, next_rescan) + 1);
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_ms,
-                        PG_WAIT_EXTENSION);
+                        wait_event(Wait::LauncherMain));
         ResetLatch(MyLatch);
     }
 }

@@ -27,6 +27,7 @@ extern "C" {
 #include "pg/spi_support.hpp"
 #include "pg/scheduler/waiting_runs.hpp"
 #include "pg/shmem/worker_pool.hpp"
+#include "pg/wait_events.hpp"
 
 namespace mvs::pg {
 
@@ -254,7 +255,7 @@ extern "C" void mvs_scheduler_main(Datum arg) {
         MemoryContextReset(loop_context);
         RESUME_INTERRUPTS();
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kErrorRetryMs,
-                        PG_WAIT_EXTENSION);
+                        wait_event(Wait::ErrorPause));
         ResetLatch(MyLatch);
     }
     PG_exception_stack = &local_sigjmp_buf;
@@ -284,6 +285,6 @@ extern "C" void mvs_scheduler_main(Datum arg) {
         if (wait_ms != 0)
             (void)WaitLatch(MyLatch,
                             WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (wait_ms > 0 ? WL_TIMEOUT : 0),
-                            wait_ms, PG_WAIT_EXTENSION);
+                            wait_ms, wait_event(Wait::NextDue));
     }
 }

@@ -28,6 +28,7 @@ extern "C" {
 #include "pg/shmem/shared_state.hpp"
 #include "pg/spi_support.hpp"
 #include "pg/shmem/worker_pool.hpp"
+#include "pg/wait_events.hpp"
 
 namespace mvs::pg {
 
@@ -115,7 +116,7 @@ void wait_for_place() {
             announced = true;
         }
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100,
-                        PG_WAIT_EXTENSION);
+                        wait_event(Wait::FreePlace));
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
     }
@@ -156,7 +157,8 @@ void wait_until(TimestampTz start_at) {
         const int64 remaining_us = start_at - now;
         if (remaining_us > 2000) {
             (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-                            static_cast<long>((remaining_us - 1000) / 1000), PG_WAIT_EXTENSION);
+                            static_cast<long>((remaining_us - 1000) / 1000),
+                            wait_event(Wait::DueTime));
             ResetLatch(MyLatch);
         } else {
             pg_usleep(static_cast<long>(remaining_us));
@@ -408,7 +410,7 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
             continue;
         }
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-                        kWorkerIdleExitMs - idle_ms, PG_WAIT_EXTENSION);
+                        kWorkerIdleExitMs - idle_ms, wait_event(Wait::WorkerIdle));
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
     }
