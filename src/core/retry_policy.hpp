@@ -1,41 +1,51 @@
-// When a schedule retries after a failed run: retry_delay doubling per consecutive failure,
-// saturating, never after the next due time, at most max_retries times in a row. Pure functions
-// on plain data; instants are UtcMicros, kNever meaning "no due time".
+// Whether a schedule retries after a run ends, and after how long: retry_delay doubling per
+// consecutive failure, saturating, at most max_retries times in a row. Pure functions on plain
+// data. The wait is an interval in PostgreSQL's three parts, so that the server adds it to the
+// run's end as PostgreSQL adds any interval (days on the calendar), and the retry is never later
+// than the schedule's next due time (the shell takes the earlier of the two).
 #pragma once
 
 #include <cstdint>
 
-#include "civil_time.hpp"
-
 namespace mvs {
 
-// retry_delay is at most 7 days (schedule_refresh refuses longer ones); a longer one written into
-// the catalog counts as 7 days. It doubles at most 2^16 times, and a retry waits 30 days at most.
-constexpr std::int64_t kMaxRetryDelayMicros = 7 * kMicrosPerDay;
-constexpr int kMaxBackoffExponent = 16;
-constexpr std::int64_t kMaxBackoffMicros = 30 * kMicrosPerDay;
-
-// The wait before the retry that follows `consecutive_failures` earlier failures in a row (0 for
-// the first failure): retry_delay x 2^consecutive_failures, within the bounds above. Every value
-// is taken, also negative ones written by hand (a negative count halves, as PostgreSQL's
-// interval * power(2, n) does; a negative delay stays negative and saturates).
-std::int64_t retry_backoff(std::int64_t retry_delay_micros,
-                           std::int64_t consecutive_failures) noexcept;
-
-// A schedule's state when one of its runs ends. Plain data.
-struct RunEnd {
-    bool failed = false;
-    bool manual = false;                   // refresh_now(): never retried, its schedule unchanged
-    UtcMicros next_run = kNever;           // the schedule's next due time (kNever: finished)
-    std::int32_t consecutive_failures = 0; // before this run
-    std::int32_t max_retries = 0;
-    std::int64_t retry_delay_micros = 0;
-    UtcMicros finished = 0; // when the run ended
+// An interval as PostgreSQL keeps it. Plain data.
+struct IntervalParts {
+    std::int32_t months = 0;
+    std::int32_t days = 0;
+    std::int64_t micros = 0;
 };
 
-// The schedule's next due time after the run: a retry when it failed and may retry (never after
-// the due time it already has), otherwise next_run unchanged.
-UtcMicros next_run_after_end(const RunEnd& end) noexcept;
+// PostgreSQL's interval order: a month counts 30 days, a day 24 hours. -1, 0 or 1.
+int compare_intervals(const IntervalParts& a, const IntervalParts& b) noexcept;
+
+// interval * factor as PostgreSQL computes it (fractions of months and days cascade down to days
+// and microseconds), saturating where PostgreSQL would raise "interval out of range".
+IntervalParts scale_interval(const IntervalParts& span, double factor) noexcept;
+
+// retry_delay is at most 7 days (schedule_refresh refuses longer ones; a longer one written into
+// the catalog counts as 7 days); it doubles at most 2^16 times; a retry waits 30 days at most.
+constexpr int kMaxRetryDelayDays = 7;
+constexpr int kMaxBackoffExponent = 16;
+constexpr int kMaxBackoffDays = 30;
+
+// The wait before the retry that follows `consecutive_failures` earlier failures in a row (0 for
+// the first failure): LEAST(LEAST(retry_delay, 7 days) x 2^LEAST(consecutive_failures, 16),
+// 30 days). Every value is taken, also those written by hand (a negative count halves).
+IntervalParts retry_backoff(const IntervalParts& retry_delay,
+                            std::int64_t consecutive_failures) noexcept;
+
+// A run's end and its schedule, as the worker reads them. Plain data.
+struct RunEnd {
+    bool failed = false;
+    bool manual = false;                   // refresh_now(): never retried
+    bool has_next_run = false;             // a finished schedule is not retried
+    std::int32_t consecutive_failures = 0; // before this run
+    std::int32_t max_retries = 0;
+};
+
+// Whether the schedule retries after the run.
+bool retries_after(const RunEnd& end) noexcept;
 
 // consecutive_failures after the run: 0 after a success, one more after a failure (stopping at
 // INT32_MAX), unchanged otherwise (an interrupted run).

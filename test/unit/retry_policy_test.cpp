@@ -1,108 +1,127 @@
 // Retries after a failed run: doubling from retry_delay, saturating, the bounds, max_retries.
+// Expected intervals are what PostgreSQL's own expression gives:
+// LEAST(LEAST(retry_delay, '7 days') * power(2, LEAST(consecutive_failures, 16)), '30 days').
 #include <cstdint>
 
 #include <gtest/gtest.h>
 
 #include "core/retry_policy.hpp"
-#include "test_support.hpp"
 
 namespace {
 
-using mvs::kNever;
-using mvs::RunEnd;
-using mvs::UtcMicros;
-using mvs_test::kDay;
-using mvs_test::kSecond;
-using mvs_test::utc;
+using mvs::IntervalParts;
+
+constexpr std::int64_t kSecond = 1000000;
+constexpr std::int64_t kHour = 3600 * kSecond;
+
+IntervalParts iv(std::int32_t months, std::int32_t days, std::int64_t micros) {
+    IntervalParts i;
+    i.months = months;
+    i.days = days;
+    i.micros = micros;
+    return i;
+}
+
+void expect_interval(const IntervalParts& got, const IntervalParts& want) {
+    EXPECT_EQ(got.months, want.months);
+    EXPECT_EQ(got.days, want.days);
+    EXPECT_EQ(got.micros, want.micros);
+}
+
+TEST(RetryPolicy, IntervalsCompareAsPostgreSQLDoes) {
+    EXPECT_EQ(mvs::compare_intervals(iv(1, 0, 0), iv(0, 30, 0)), 0);
+    EXPECT_EQ(mvs::compare_intervals(iv(0, 1, 0), iv(0, 0, 24 * kHour)), 0);
+    EXPECT_EQ(mvs::compare_intervals(iv(0, 7, 1), iv(0, 7, 0)), 1);
+    EXPECT_EQ(mvs::compare_intervals(iv(INT32_MIN, INT32_MIN, INT64_MIN),
+                                     iv(INT32_MAX, INT32_MAX, INT64_MAX)),
+              -1);
+}
 
 TEST(RetryPolicy, DelayDoublesFromRetryDelay) {
-    EXPECT_EQ(mvs::retry_backoff(30 * kSecond, 0), 30 * kSecond);
-    EXPECT_EQ(mvs::retry_backoff(30 * kSecond, 1), 60 * kSecond);
-    EXPECT_EQ(mvs::retry_backoff(30 * kSecond, 2), 120 * kSecond);
-    EXPECT_EQ(mvs::retry_backoff(1, 16), 65536);
+    expect_interval(mvs::retry_backoff(iv(0, 0, 30 * kSecond), 0), iv(0, 0, 30 * kSecond));
+    expect_interval(mvs::retry_backoff(iv(0, 0, 30 * kSecond), 1), iv(0, 0, 60 * kSecond));
+    expect_interval(mvs::retry_backoff(iv(0, 0, 30 * kSecond), 2), iv(0, 0, 120 * kSecond));
+    expect_interval(mvs::retry_backoff(iv(0, 1, 0), 3), iv(0, 8, 0)); // calendar days stay days
 }
 
 TEST(RetryPolicy, DoublingStopsAt2To16) {
-    EXPECT_EQ(mvs::retry_backoff(1, 17), 65536);
-    EXPECT_EQ(mvs::retry_backoff(1, INT32_MAX), 65536);
-    EXPECT_EQ(mvs::retry_backoff(1, INT64_MAX), 65536);
+    expect_interval(mvs::retry_backoff(iv(0, 0, 1), 16), iv(0, 0, 65536));
+    expect_interval(mvs::retry_backoff(iv(0, 0, 1), 17), iv(0, 0, 65536));
+    expect_interval(mvs::retry_backoff(iv(0, 0, 1), INT32_MAX), iv(0, 0, 65536));
+    expect_interval(mvs::retry_backoff(iv(0, 0, 1), INT64_MAX), iv(0, 0, 65536));
 }
 
 TEST(RetryPolicy, WaitIsAtMost30Days) {
-    EXPECT_EQ(mvs::retry_backoff(kDay, 4), 16 * kDay);
-    EXPECT_EQ(mvs::retry_backoff(kDay, 5), 30 * kDay);
-    EXPECT_EQ(mvs::retry_backoff(7 * kDay, 16), 30 * kDay);
+    expect_interval(mvs::retry_backoff(iv(0, 1, 0), 4), iv(0, 16, 0));
+    expect_interval(mvs::retry_backoff(iv(0, 1, 0), 5), iv(0, 30, 0));
+    expect_interval(mvs::retry_backoff(iv(0, 0, 30 * kSecond), 16), iv(0, 0, 1966080 * kSecond));
+    expect_interval(mvs::retry_backoff(iv(0, 0, 60 * kSecond), 16), iv(0, 30, 0));
+    // Equal to the cap: the doubled delay itself (LEAST keeps the first of equals).
+    expect_interval(mvs::retry_backoff(iv(0, 0, 90 * kHour), 3), iv(0, 0, 720 * kHour));
 }
 
 TEST(RetryPolicy, RetryDelayCountsAsAtMost7Days) {
-    EXPECT_EQ(mvs::retry_backoff(7 * kDay, 0), 7 * kDay);
-    EXPECT_EQ(mvs::retry_backoff(8 * kDay, 0), 7 * kDay);
-    EXPECT_EQ(mvs::retry_backoff(INT64_MAX, 0), 7 * kDay);
-    EXPECT_EQ(mvs::retry_backoff(INT64_MAX, INT64_MAX), 30 * kDay);
+    expect_interval(mvs::retry_backoff(iv(0, 7, 0), 0), iv(0, 7, 0));
+    expect_interval(mvs::retry_backoff(iv(0, 0, 168 * kHour), 0), iv(0, 0, 168 * kHour));
+    expect_interval(mvs::retry_backoff(iv(0, 8, 0), 0), iv(0, 7, 0));
+    expect_interval(mvs::retry_backoff(iv(1, 0, 0), 0), iv(0, 7, 0));
+    expect_interval(mvs::retry_backoff(iv(INT32_MAX, INT32_MAX, INT64_MAX), 0), iv(0, 7, 0));
+    expect_interval(mvs::retry_backoff(iv(INT32_MAX, INT32_MAX, INT64_MAX), INT64_MAX),
+                    iv(0, 30, 0));
 }
 
-TEST(RetryPolicy, HandWrittenNegativeValuesSaturate) {
-    EXPECT_EQ(mvs::retry_backoff(30 * kSecond, -1), 15 * kSecond);
-    EXPECT_EQ(mvs::retry_backoff(3, -1), 2); // 1.5 rounds to even
-    EXPECT_EQ(mvs::retry_backoff(30 * kSecond, INT64_MIN), 0);
-    EXPECT_EQ(mvs::retry_backoff(-kSecond, 3), -8 * kSecond);
-    EXPECT_EQ(mvs::retry_backoff(INT64_MIN, 16), INT64_MIN);
+TEST(RetryPolicy, HandWrittenNegativeCountsHalve) {
+    expect_interval(mvs::retry_backoff(iv(0, 0, 30 * kSecond), -1), iv(0, 0, 15 * kSecond));
+    expect_interval(mvs::retry_backoff(iv(0, 0, 3), -1), iv(0, 0, 2)); // 1.5 rounds to even
+    expect_interval(mvs::retry_backoff(iv(0, 1, 0), -1), iv(0, 0, 12 * kHour));
+    expect_interval(mvs::retry_backoff(iv(0, 0, 30 * kSecond), INT64_MIN), iv(0, 0, 0));
 }
 
-RunEnd failed_end(std::int32_t consecutive, std::int32_t max_retries) {
-    RunEnd e;
+TEST(RetryPolicy, HandWrittenNegativeDelaysSaturate) {
+    expect_interval(mvs::retry_backoff(iv(0, 0, -kSecond), 3), iv(0, 0, -8 * kSecond));
+    // PostgreSQL raises "interval out of range" here; the policy saturates instead.
+    const IntervalParts far_back = mvs::retry_backoff(iv(INT32_MIN, 0, 0), 16);
+    EXPECT_EQ(far_back.months, INT32_MIN);
+    EXPECT_EQ(far_back.days, INT32_MIN); // the months' fraction cascades into days
+    expect_interval(mvs::retry_backoff(iv(0, 0, INT64_MIN), 16), iv(0, 0, INT64_MIN));
+}
+
+TEST(RetryPolicy, ScalingCascadesFractionsDown) {
+    expect_interval(mvs::scale_interval(iv(1, 0, 0), 0.5), iv(0, 15, 0));
+    expect_interval(mvs::scale_interval(iv(1, 1, 0), 0.5), iv(0, 15, 12 * kHour));
+    expect_interval(mvs::scale_interval(iv(3, 0, 0), 0.25), iv(0, 22, 12 * kHour));
+}
+
+mvs::RunEnd failed_end(std::int32_t consecutive, std::int32_t max_retries) {
+    mvs::RunEnd e;
     e.failed = true;
+    e.has_next_run = true;
     e.consecutive_failures = consecutive;
     e.max_retries = max_retries;
-    e.retry_delay_micros = 30 * kSecond;
-    e.finished = utc(2026, 3, 1, 12);
-    e.next_run = utc(2026, 3, 2);
     return e;
 }
 
-TEST(RetryPolicy, FailureRetriesAfterTheBackoff) {
-    EXPECT_EQ(mvs::next_run_after_end(failed_end(0, 3)), utc(2026, 3, 1, 12, 0, 30));
-    EXPECT_EQ(mvs::next_run_after_end(failed_end(2, 3)), utc(2026, 3, 1, 12, 2));
-}
-
 TEST(RetryPolicy, AtMostMaxRetriesInARow) {
-    EXPECT_EQ(mvs::next_run_after_end(failed_end(3, 3)), utc(2026, 3, 2));
-    EXPECT_EQ(mvs::next_run_after_end(failed_end(0, 0)), utc(2026, 3, 2)); // max_retries 0
-    // max_retries 100: the 100th retry still comes, on the 30-day cap, never after next_run.
-    RunEnd e = failed_end(99, 100);
-    e.retry_delay_micros = 60 * kSecond; // x 2^16: 45 days, capped
-    e.next_run = utc(2027, 1, 1);
-    EXPECT_EQ(mvs::next_run_after_end(e), utc(2026, 3, 31, 12));
-    EXPECT_EQ(mvs::next_run_after_end(failed_end(100, 100)), utc(2026, 3, 2));
-    EXPECT_EQ(mvs::next_run_after_end(failed_end(INT32_MAX, 100)), utc(2026, 3, 2));
-}
-
-TEST(RetryPolicy, RetryNeverComesAfterTheNextDueTime) {
-    RunEnd e = failed_end(10, 100); // 30 s x 1024 = 8.5 h
-    e.next_run = utc(2026, 3, 1, 13);
-    EXPECT_EQ(mvs::next_run_after_end(e), utc(2026, 3, 1, 13));
+    EXPECT_TRUE(mvs::retries_after(failed_end(0, 3)));
+    EXPECT_TRUE(mvs::retries_after(failed_end(2, 3)));
+    EXPECT_FALSE(mvs::retries_after(failed_end(3, 3)));
+    EXPECT_FALSE(mvs::retries_after(failed_end(0, 0))); // max_retries 0
+    EXPECT_TRUE(mvs::retries_after(failed_end(99, 100)));
+    EXPECT_FALSE(mvs::retries_after(failed_end(100, 100)));
+    EXPECT_FALSE(mvs::retries_after(failed_end(INT32_MAX, 100)));
+    EXPECT_TRUE(mvs::retries_after(failed_end(INT32_MIN, 0))); // written by hand
 }
 
 TEST(RetryPolicy, NoRetryForSuccessManualRunsOrFinishedSchedules) {
-    RunEnd ok = failed_end(0, 3);
+    mvs::RunEnd ok = failed_end(0, 3);
     ok.failed = false;
-    EXPECT_EQ(mvs::next_run_after_end(ok), utc(2026, 3, 2));
-    RunEnd manual = failed_end(0, 3);
+    EXPECT_FALSE(mvs::retries_after(ok));
+    mvs::RunEnd manual = failed_end(0, 3);
     manual.manual = true;
-    EXPECT_EQ(mvs::next_run_after_end(manual), utc(2026, 3, 2));
-    RunEnd finished = failed_end(0, 3);
-    finished.next_run = kNever;
-    EXPECT_EQ(mvs::next_run_after_end(finished), kNever);
-}
-
-TEST(RetryPolicy, RetryNearTheEndOfTimeSaturates) {
-    RunEnd e = failed_end(0, 3);
-    e.finished = INT64_MAX - kSecond;
-    e.next_run = INT64_MAX - 1;
-    EXPECT_EQ(mvs::next_run_after_end(e), INT64_MAX - 1);
-    e.retry_delay_micros = INT64_MIN;
-    e.finished = INT64_MIN + 1;
-    EXPECT_EQ(mvs::next_run_after_end(e), INT64_MIN);
+    EXPECT_FALSE(mvs::retries_after(manual));
+    mvs::RunEnd finished = failed_end(0, 3);
+    finished.has_next_run = false;
+    EXPECT_FALSE(mvs::retries_after(finished));
 }
 
 TEST(RetryPolicy, ConsecutiveFailuresCount) {
