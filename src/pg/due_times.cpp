@@ -8,14 +8,11 @@ namespace mvs::pg {
 namespace {
 
 TimestampTz from_core(UtcMicros t) {
-    return t == mvs::kNever ? DT_NOEND : to_timestamptz(t);
+    return pg_instant(t);
 }
 
-// to_utc_micros, saturating: 'infinity' (or anything that late) in a catalog row would overflow
-// it. Core takes INT64_MAX as past the end of time; the epoch shift is positive, so no value
-// overflows downwards.
 UtcMicros to_core(TimestampTz t) {
-    return t > PG_INT64_MAX - kPgEpochShiftMicros ? PG_INT64_MAX : to_utc_micros(t);
+    return core_instant(t);
 }
 
 } // namespace

@@ -24,6 +24,17 @@ inline TimestampTz to_timestamptz(UtcMicros t) {
     return t - kPgEpochShiftMicros;
 }
 
+// The same, saturating, for any value: 'infinity' (or anything that late) in a catalog row would
+// overflow to_utc_micros; core's kNever is DT_NOEND; anything before core's range is DT_NOBEGIN.
+inline UtcMicros core_instant(TimestampTz t) {
+    return t > PG_INT64_MAX - kPgEpochShiftMicros ? PG_INT64_MAX : to_utc_micros(t);
+}
+inline TimestampTz pg_instant(UtcMicros t) {
+    if (t == mvs::kNever)
+        return DT_NOEND;
+    return t < PG_INT64_MIN + kPgEpochShiftMicros ? DT_NOBEGIN : to_timestamptz(t);
+}
+
 // A zone backed by PostgreSQL's tz database (pg_tzset), so every name PostgreSQL accepts works.
 class PgZone final : public mvs::TimeZone {
   public:

@@ -8,6 +8,7 @@ extern "C" {
 #include "pgtime.h"
 }
 
+#include "core/retry_policy.hpp"
 #include "core/schedule.hpp"
 
 namespace mvs::pg {
@@ -41,10 +42,10 @@ void check_bounds(const mvs::Schedule& schedule, bool has_start_at, TimestampTz 
                   bool has_until, TimestampTz until, bool has_repeats, int32 repeats,
                   TimestampTz now);
 
-// The bounds of max_retries and retry_delay. The retry backoff (run_catalog.cpp) saturates as
-// well, so no catalog value can make it overflow.
+// The bounds of max_retries and retry_delay. The retry backoff (core/retry_policy.hpp) saturates
+// as well, so no catalog value can make it overflow.
 constexpr int32 kMaxRetries = 100;
-constexpr int kMaxRetryDelayDays = 7;
+constexpr int kMaxRetryDelayDays = mvs::kMaxRetryDelayDays;
 
 // schedule_refresh's arguments 6..10: how each refresh runs.
 struct RefreshOptions {

@@ -1,5 +1,6 @@
 #include "pg/catalog/run_catalog.hpp"
 
+#include "core/retry_policy.hpp"
 #include "pg/worker/refresh_lock.hpp"
 #include "pg/worker/run_notify.hpp"
 #include "pg/settings.hpp"
@@ -19,10 +20,6 @@ namespace mvs::pg {
 
 namespace {
 
-// The retry backoff's bounds: retry_delay doubles at most 2^16 times, and waits 30 days at most.
-constexpr int kMaxBackoffExponent = 16;
-constexpr int kMaxBackoffDays = 30;
-
 // History is trimmed as it grows: per view, the newest history_per_view rows, and none older than
 // history_max_age except the newest row of each view.
 const char* const kTrimSql =
@@ -32,6 +29,60 @@ const char* const kTrimSql =
     " WHERE d.run_id OPERATOR(pg_catalog.=) k.run_id AND k.rn OPERATOR(pg_catalog.>) 1"
     "   AND (k.rn OPERATOR(pg_catalog.>) $2 OR k.started OPERATOR(pg_catalog.<)"
     "        (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3)))";
+
+mvs::IntervalParts interval_parts(const Interval* i) {
+    mvs::IntervalParts p;
+    p.months = i->month;
+    p.days = i->day;
+    p.micros = i->time;
+    return p;
+}
+
+Datum interval_datum(const mvs::IntervalParts& p) {
+    Interval* i = static_cast<Interval*>(palloc(sizeof(Interval)));
+    i->month = p.months;
+    i->day = p.days;
+    i->time = p.micros;
+    return IntervalPGetDatum(i);
+}
+
+// How the run's schedule goes on (core's retry policy): whether it retries, after how long, and
+// its count of failures in a row. The schedule's row is locked here, as the update that follows
+// would lock it. Plain data.
+struct RetryPlan {
+    bool has_schedule;
+    bool retry;
+    Datum wait; // interval
+    int32 consecutive_failures;
+};
+
+RetryPlan plan_retry(int64 run_id, const char* status) {
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(run_id)};
+    run_sql("SELECT r.manual, s.next_run IS NOT NULL, s.consecutive_failures, s.max_retries,"
+            "       s.retry_delay"
+            "  FROM @history@ r JOIN matview_scheduler.schedules s"
+            "    ON s.id OPERATOR(pg_catalog.=) r.schedule_id"
+            " WHERE r.run_id OPERATOR(pg_catalog.=) $1 FOR UPDATE OF s",
+            1, types, values, nullptr, SPI_OK_SELECT);
+    RetryPlan plan{false, false, 0, 0};
+    if (SPI_processed == 0)
+        return plan;
+    bool isnull = false;
+    mvs::RunEnd end;
+    end.failed = strcmp(status, "failed") == 0;
+    end.manual = DatumGetBool(get_column(0, 1, &isnull));
+    end.has_next_run = DatumGetBool(get_column(0, 2, &isnull));
+    end.consecutive_failures = DatumGetInt32(get_column(0, 3, &isnull));
+    end.max_retries = DatumGetInt32(get_column(0, 4, &isnull));
+    const mvs::IntervalParts delay = interval_parts(DatumGetIntervalP(get_column(0, 5, &isnull)));
+    plan.has_schedule = true;
+    plan.retry = mvs::retries_after(end);
+    plan.wait = interval_datum(mvs::retry_backoff(delay, end.consecutive_failures));
+    plan.consecutive_failures = mvs::consecutive_failures_after(
+        end.consecutive_failures, strcmp(status, "succeeded") == 0, end.failed);
+    return plan;
+}
 
 void trim_history(Oid view) {
     Oid types[3] = {REGCLASSOID, INT8OID, FLOAT8OID};
@@ -181,16 +232,27 @@ bool catalog_view_has_unique_index(Oid view) {
 
 void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate, const char* message,
                         const char* mode, const char* view_name) {
-    Oid types[5] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-    Datum values[5] = {Int64GetDatum(run_id), CStringGetTextDatum(status),
+    const RetryPlan plan = plan_retry(run_id, status);
+    Oid types[8] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, INTERVALOID, INT4OID};
+    Datum values[8] = {Int64GetDatum(run_id),
+                       CStringGetTextDatum(status),
                        sqlstate != nullptr ? CStringGetTextDatum(sqlstate) : Datum(0),
                        message != nullptr ? CStringGetTextDatum(message) : Datum(0),
-                       mode != nullptr ? CStringGetTextDatum(mode) : Datum(0)};
-    const char nulls[5] = {' ', ' ', null_flag(sqlstate != nullptr), null_flag(message != nullptr),
-                           null_flag(mode != nullptr)};
-    // One statement: the run, and its schedule's counters and retry. The retry backoff saturates:
-    // the exponent and the delay are capped (a retry never comes after the next due time anyway),
-    // and consecutive_failures stops at INT_MAX, so no stored value makes it overflow.
+                       mode != nullptr ? CStringGetTextDatum(mode) : Datum(0),
+                       BoolGetDatum(plan.retry),
+                       plan.wait,
+                       Int32GetDatum(plan.consecutive_failures)};
+    const char nulls[8] = {' ',
+                           ' ',
+                           null_flag(sqlstate != nullptr),
+                           null_flag(message != nullptr),
+                           null_flag(mode != nullptr),
+                           ' ',
+                           null_flag(plan.has_schedule),
+                           null_flag(plan.has_schedule)};
+    // One statement: the run, and its schedule's counters and retry (decided by plan_retry). The
+    // retry comes after the wait, added as PostgreSQL adds an interval, and never after the next
+    // due time.
     const char* sql = psprintf(
         "WITH r AS (UPDATE @history@ SET status = $2, sqlstate = $3,"
         "                  message = $4, mode = $5, finished = pg_catalog.clock_timestamp()"
@@ -199,29 +261,16 @@ void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate, 
         "     s AS (UPDATE matview_scheduler.schedules s SET"
         "             failures_total = s.failures_total OPERATOR(pg_catalog.+)"
         "                 CASE WHEN $2 OPERATOR(pg_catalog.=) 'failed' THEN 1 ELSE 0 END,"
-        "             consecutive_failures = CASE"
-        "                 WHEN $2 OPERATOR(pg_catalog.=) 'succeeded' THEN 0"
-        "                 WHEN $2 OPERATOR(pg_catalog.=) 'failed'"
-        "                  AND s.consecutive_failures OPERATOR(pg_catalog.<) 2147483647"
-        "                 THEN s.consecutive_failures OPERATOR(pg_catalog.+) 1"
-        "                 ELSE s.consecutive_failures END,"
-        "             next_run = CASE"
-        "                 WHEN $2 OPERATOR(pg_catalog.=) 'failed' AND NOT r.manual"
-        "                  AND s.next_run IS NOT NULL"
-        "                  AND s.consecutive_failures OPERATOR(pg_catalog.<) s.max_retries"
-        "                 THEN LEAST(s.next_run, r.finished OPERATOR(pg_catalog.+) LEAST("
-        "                      LEAST(s.retry_delay, '%d days'::pg_catalog.interval)"
-        "                          OPERATOR(pg_catalog.*) pg_catalog.power(2::pg_catalog.float8,"
-        "                              LEAST(s.consecutive_failures, %d)::pg_catalog.float8),"
-        "                      '%d days'::pg_catalog.interval))"
+        "             consecutive_failures = COALESCE($8, s.consecutive_failures),"
+        "             next_run = CASE WHEN $6"
+        "                 THEN LEAST(s.next_run, r.finished OPERATOR(pg_catalog.+) $7)"
         "                 ELSE s.next_run END"
         "            FROM r WHERE s.id OPERATOR(pg_catalog.=) r.schedule_id"
         "           RETURNING s.id, %s AS notify)"
         " SELECT r.view::pg_catalog.oid, r.manual, COALESCE(s.notify, false)"
         "   FROM r LEFT JOIN s ON s.id OPERATOR(pg_catalog.=) r.schedule_id",
-        kMaxRetryDelayDays, kMaxBackoffExponent, kMaxBackoffDays,
         catalog_has_run_history() ? "s.notify" : "false");
-    run_sql(sql, 5, types, values, nulls, SPI_OK_SELECT);
+    run_sql(sql, 8, types, values, nulls, SPI_OK_SELECT);
     if (SPI_processed == 0)
         return;
     bool isnull = false;

@@ -1,5 +1,6 @@
 #include "pg/catalog/schedule_catalog.hpp"
 
+#include "pg/pg_time.hpp"
 #include "pg/shmem/refresh_places.hpp"
 #include "pg/spi_support.hpp"
 
@@ -134,35 +135,50 @@ bool catalog_extension_version(char* out, size_t size) {
     return true;
 }
 
-int catalog_fetch_due(TimestampTz now, int limit, const int64* excluded, int n_excluded,
-                      const RoleUsage& usage, int per_role, DueSchedule** out) {
-    Oid types[6] = {TIMESTAMPTZOID, INT4OID, INT8ARRAYOID, OIDARRAYOID, INT4ARRAYOID, INT4OID};
-    Datum values[6] = {TimestampTzGetDatum(now),          Int32GetDatum(limit),
-                       int8_array(excluded, n_excluded),  oid_array(usage.roles, usage.n),
-                       int4_array(usage.counts, usage.n), Int32GetDatum(per_role)};
-    // The turns are counted over what is due (the partial index finds it); the rows are then
-    // locked, and a row changed meanwhile is checked again against the due condition. SKIP LOCKED:
-    // a schedule being changed right now is left for the wake-up its commit sends.
-    run_sql("WITH d AS ("
-            "  SELECT t.id, t.turn FROM ("
-            "    SELECT s.id, s.next_run, pg_catalog.row_number() OVER (PARTITION BY s.owner"
-            "                                     ORDER BY s.next_run, s.id)"
-            "             OPERATOR(pg_catalog.+) COALESCE($5[pg_catalog.array_position($4,"
-            "                 s.owner::pg_catalog.oid)], 0) AS turn"
-            "      FROM matview_scheduler.schedules s"
-            "     WHERE s.next_run OPERATOR(pg_catalog.<=) $1 AND NOT s.paused"
-            "       AND NOT s.id OPERATOR(pg_catalog.=) ANY ($3)) t"
-            "   ORDER BY t.turn, t.next_run, t.id LIMIT $2)"
-            " SELECT s.id, s.view::pg_catalog.oid, s.next_run, s.anchor, s.until, s.repeats,"
-            "        s.runs_total, s.spec, s.timezone, s.owner::pg_catalog.oid,"
-            "        d.turn OPERATOR(pg_catalog.>) $6"
-            "   FROM d JOIN matview_scheduler.schedules s ON s.id OPERATOR(pg_catalog.=) d.id"
-            "  WHERE s.next_run OPERATOR(pg_catalog.<=) $1 AND NOT s.paused"
-            "  ORDER BY d.turn, s.next_run, s.id FOR UPDATE OF s SKIP LOCKED",
-            6, types, values, nullptr, SPI_OK_SELECT);
+int catalog_due_candidates(TimestampTz horizon, const int64* excluded, int n_excluded, int cap,
+                           mvs::DueCandidate** out) {
+    Oid types[3] = {TIMESTAMPTZOID, INT8ARRAYOID, INT4OID};
+    Datum values[3] = {TimestampTzGetDatum(horizon), int8_array(excluded, n_excluded),
+                       Int32GetDatum(cap)};
+    // Not locked: the fair order is core's; only the chosen rows are locked (catalog_lock_due).
+    run_sql("SELECT s.id, s.owner::pg_catalog.oid, s.next_run FROM matview_scheduler.schedules s"
+            " WHERE s.next_run OPERATOR(pg_catalog.<=) $1 AND NOT s.paused"
+            "   AND NOT s.id OPERATOR(pg_catalog.=) ANY ($2)"
+            " ORDER BY s.next_run, s.id LIMIT $3",
+            3, types, values, nullptr, SPI_OK_SELECT);
     const int n = static_cast<int>(SPI_processed);
-    DueSchedule* rows = static_cast<DueSchedule*>(palloc0(sizeof(DueSchedule) * (n > 0 ? n : 1)));
+    mvs::DueCandidate* rows =
+        static_cast<mvs::DueCandidate*>(palloc0(sizeof(mvs::DueCandidate) * (n > 0 ? n : 1)));
     for (int i = 0; i < n; ++i) {
+        bool isnull = false;
+        rows[i].id = DatumGetInt64(get_column(i, 1, &isnull));
+        rows[i].role = DatumGetObjectId(get_column(i, 2, &isnull));
+        rows[i].next_run = core_instant(DatumGetTimestampTz(get_column(i, 3, &isnull)));
+    }
+    *out = rows;
+    return n;
+}
+
+int catalog_lock_due(TimestampTz horizon, const mvs::DueCandidate* chosen, int n,
+                     DueSchedule** out) {
+    int64* ids = static_cast<int64*>(palloc(sizeof(int64) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; ++i)
+        ids[i] = chosen[i].id;
+    Oid types[2] = {TIMESTAMPTZOID, INT8ARRAYOID};
+    Datum values[2] = {TimestampTzGetDatum(horizon), int8_array(ids, n)};
+    // SKIP LOCKED: a schedule being changed right now is left for the wake-up its commit sends.
+    run_sql(
+        "SELECT s.id, s.view::pg_catalog.oid, s.next_run, s.anchor, s.until, s.repeats,"
+        "        s.runs_total, s.spec, s.timezone, s.owner::pg_catalog.oid, o.k::pg_catalog.int4"
+        "   FROM pg_catalog.unnest($2) WITH ORDINALITY AS o(id, k)"
+        "   JOIN matview_scheduler.schedules s ON s.id OPERATOR(pg_catalog.=) o.id"
+        "  WHERE s.next_run OPERATOR(pg_catalog.<=) $1 AND NOT s.paused"
+        "  ORDER BY o.k FOR UPDATE OF s SKIP LOCKED",
+        2, types, values, nullptr, SPI_OK_SELECT);
+    const int found = static_cast<int>(SPI_processed);
+    DueSchedule* rows =
+        static_cast<DueSchedule*>(palloc0(sizeof(DueSchedule) * (found > 0 ? found : 1)));
+    for (int i = 0; i < found; ++i) {
         bool isnull = false;
         DueSchedule& row = rows[i];
         row.id = DatumGetInt64(get_column(i, 1, &isnull));
@@ -177,10 +193,11 @@ int catalog_fetch_due(TimestampTz now, int limit, const int64* excluded, int n_e
         copy_text_column(i, 8, row.spec, sizeof row.spec);
         copy_text_column(i, 9, row.timezone, sizeof row.timezone);
         row.owner = DatumGetObjectId(get_column(i, 10, &isnull));
-        row.over_limit = DatumGetBool(get_column(i, 11, &isnull));
+        const int k = DatumGetInt32(get_column(i, 11, &isnull));
+        row.over_limit = k >= 1 && k <= n && chosen[k - 1].over_limit;
     }
     *out = rows;
-    return n;
+    return found;
 }
 
 int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run,

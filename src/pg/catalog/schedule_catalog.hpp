@@ -5,6 +5,8 @@
 
 #include "pg/pg_headers.hpp"
 
+#include "core/fair_share.hpp"
+
 extern "C" {
 #include "datatype/timestamp.h"
 #include "pgtime.h"
@@ -66,13 +68,15 @@ void catalog_drop_owned_schedules(const Oid* roles, int n);
 // Scheduler side.
 // The extension's installed version here ("0.2"); false when it is not installed.
 bool catalog_extension_version(char* out, size_t size);
-// Schedules due at `now`, locked for this transaction; at most `limit`, none of the `n_excluded`
-// ids in `excluded`. Fair between roles: each role's due schedules are taken oldest first, and a
-// role's k-th one comes at turn k + the places it holds already (`usage`), so a role with nothing
-// running goes before one with several. Those past `per_role` places come last, marked over_limit.
-struct RoleUsage;
-int catalog_fetch_due(TimestampTz now, int limit, const int64* excluded, int n_excluded,
-                      const RoleUsage& usage, int per_role, DueSchedule** out);
+// Schedules due by `horizon` and not paused, none of the `n_excluded` ids in `excluded`: at most
+// `cap`, oldest due first, as candidates for core's fair_order (next_run in core's instants).
+int catalog_due_candidates(TimestampTz horizon, const int64* excluded, int n_excluded, int cap,
+                           mvs::DueCandidate** out);
+// The `n` chosen candidates, locked for this transaction, in their order; a row changed meanwhile
+// is checked again against the due condition, and one another transaction holds is left out
+// (SKIP LOCKED).
+int catalog_lock_due(TimestampTz horizon, const mvs::DueCandidate* chosen, int n,
+                     DueSchedule** out);
 // Records a run as started and moves the schedule to its next due time (DT_NOEND: finished),
 // counting `skipped` coalesced due times. Returns the run id.
 int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run,

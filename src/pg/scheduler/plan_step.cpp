@@ -1,11 +1,10 @@
 #include "pg/scheduler/plan_step.hpp"
 
-#include <algorithm>
-
 extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include "core/run_policy.hpp"
 #include "core/schedule.hpp"
 #include "pg/due_times.hpp"
 #include "pg/error_bridge.hpp"
@@ -20,11 +19,25 @@ namespace mvs::pg {
 
 namespace {
 
-// Where a due schedule goes next, after a run (or a skip) at `now`: missed due times are
-// coalesced, so the next one is always in the future; until and repeats finish the schedule
-// (next = DT_NOEND). Returns false with *why set when the schedule cannot be computed.
-bool compute_next_run(const DueSchedule& due, TimestampTz now, bool runs_now, Advance* out,
-                      const char** why) {
+// The due schedule as core's policy sees it.
+mvs::DueFacts due_facts(const DueSchedule& due, bool busy, bool place_free) {
+    mvs::DueFacts f;
+    f.next_run = core_instant(due.next_run);
+    f.has_until = due.has_until;
+    f.until = core_instant(due.until);
+    f.has_repeats = due.has_repeats;
+    f.repeats = due.repeats;
+    f.runs_total = due.runs_total;
+    f.busy = busy;
+    f.place_free = place_free;
+    return f;
+}
+
+// Where a due schedule goes next, after a run (or a skip) at `at`: missed due times are coalesced
+// and until/repeats finish the schedule (core's settle_due). Returns false with *why set when the
+// schedule cannot be computed.
+bool compute_next_run(const DueSchedule& due, const mvs::DueFacts& facts,
+                      const mvs::DueDecision& decision, mvs::DueOutcome* out, const char** why) {
     mvs::Schedule schedule;
     bool parsed = false;
     const CppFailure failure = run_cpp([&] { parsed = mvs::parse_spec(due.spec, &schedule); });
@@ -37,41 +50,36 @@ bool compute_next_run(const DueSchedule& due, TimestampTz now, bool runs_now, Ad
         *why = "the schedule's time zone is not known to this server";
         return false;
     }
-    *out = advance_after(schedule, due.anchor, due.next_run, now, tz);
-    if (runs_now && due.has_repeats && due.runs_total + 1 >= due.repeats)
-        out->next = DT_NOEND;
-    if (due.has_until && out->next != DT_NOEND && out->next > due.until)
-        out->next = DT_NOEND;
+    const Advance advance =
+        advance_after(schedule, due.anchor, due.next_run, pg_instant(decision.at), tz);
+    *out =
+        mvs::settle_due(facts, decision, mvs::Advance{core_instant(advance.next), advance.skipped});
     return true;
 }
 
 void plan_one(void* arg) {
     PlanStep& step = *static_cast<PlanStep*>(arg);
     const DueSchedule& d = *step.due;
-    // Due within the lead: the run happens at its due time, not now.
-    const TimestampTz at = std::max(step.now, d.next_run);
-    // Due while its previous run is still going (started here, or by an earlier scheduler), or
-    // found only after its end: skipped, never queued. One not due yet is looked at again when it
-    // is.
     const bool busy =
         pool_is_running(d.id) || waiting_for_schedule(d.id) || view_refresh_in_progress(d.view);
-    if (busy && d.next_run > step.now)
+    const mvs::DueFacts facts = due_facts(d, busy, step.worker_free);
+    const mvs::DueDecision decision = mvs::decide_due(facts, core_instant(step.now));
+    if (decision.action == mvs::DueAction::Later)
         return;
-    const bool too_late = d.has_until && at > d.until;
-    const bool runs_now = !busy && !too_late;
-    if (runs_now && !step.worker_free) {
+    if (decision.action == mvs::DueAction::NeedsPlace) {
         step.outcome = PlanStep::kNeedsWorker;
         return;
     }
-    Advance next{0, 0};
+    mvs::DueOutcome next;
     const char* why = nullptr;
     step.outcome = PlanStep::kMovedOn;
-    if (!compute_next_run(d, at, runs_now, &next, &why)) {
+    if (!compute_next_run(d, facts, decision, &next, &why)) {
         catalog_fail_schedule(d, step.now, "XX000", why, DT_NOEND);
-    } else if (!runs_now) {
-        catalog_skip_run(d.id, too_late ? DT_NOEND : next.next, next.skipped + 1);
+    } else if (decision.action == mvs::DueAction::Skip) {
+        catalog_skip_run(d.id, pg_instant(next.next_run), next.skipped);
     } else {
-        step.run_id = catalog_start_run(d, at, next.next, next.skipped);
+        const TimestampTz at = pg_instant(decision.at);
+        step.run_id = catalog_start_run(d, at, pg_instant(next.next_run), next.skipped);
         step.at = at;
         step.outcome = PlanStep::kStarted;
     }
@@ -86,12 +94,17 @@ struct FailureRecord {
 // The failed planning recorded as the schedule's run; the schedule moves on to its next due time.
 void record_planning_failure(void* arg) {
     const FailureRecord& f = *static_cast<const FailureRecord*>(arg);
-    Advance next{0, 0};
+    // Moved on as by a skip at now: coalesced, until applies, repeats do not.
+    const mvs::DueFacts facts = due_facts(*f.due, false, false);
+    mvs::DueDecision skip;
+    skip.action = mvs::DueAction::Skip;
+    skip.at = core_instant(f.now);
+    mvs::DueOutcome next;
     const char* why = nullptr;
-    const bool computed = compute_next_run(*f.due, f.now, false, &next, &why);
+    const bool computed = compute_next_run(*f.due, facts, skip, &next, &why);
     catalog_fail_schedule(*f.due, f.now, unpack_sql_state(f.error->sqlerrcode),
                           psprintf("the scheduler could not start the run: %s", f.error->message),
-                          computed ? next.next : DT_NOEND);
+                          computed ? pg_instant(next.next_run) : DT_NOEND);
 }
 
 // An error in one schedule's bookkeeping: logged, recorded as a failed run of that schedule if

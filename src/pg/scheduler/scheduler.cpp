@@ -15,13 +15,17 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include "core/fair_share.hpp"
+#include "core/next_wake.hpp"
+#include "core/worker_places.hpp"
 #include "pg/background_worker.hpp"
 #include "pg/catalog/run_catalog.hpp"
 #include "pg/catalog/schedule_catalog.hpp"
+#include "pg/pg_time.hpp"
 #include "pg/scheduler/plan_step.hpp"
 #include "pg/scheduler/quarantine.hpp"
-#include "pg/shmem/refresh_places.hpp"
 #include "pg/scheduler/restore_guard.hpp"
+#include "pg/shmem/refresh_places.hpp"
 #include "pg/settings.hpp"
 #include "pg/shmem/shared_state.hpp"
 #include "pg/spi_support.hpp"
@@ -35,12 +39,8 @@ namespace {
 
 // A bookkeeping error is retried after this, so a persistent one cannot spin.
 constexpr long kErrorRetryMs = 1000;
-// What waits is looked at again after this: a due schedule whose row another transaction holds,
-// runs waiting for a background worker slot or for pg_restore to finish.
-constexpr long kRetryMs = 1000;
-// A run is recorded and handed to a worker this long before its due time, so that the worker has
-// done its catalog work when the time comes and the refresh starts on the dot.
-constexpr int64 kLeadUs = 50 * 1000;
+// Due schedules one pass looks at, at most (oldest due first); more are taken by the next passes.
+constexpr int kMaxDueCandidates = 100000;
 
 // Run ids whose worker stopped before recording them, still to be marked interrupted.
 int64 stopped_runs[kPoolCapacity];
@@ -109,28 +109,36 @@ IterationResult plan_runs(MemoryContext keep) {
         return result;
     }
     const TimestampTz now = GetCurrentTimestamp();
+    // Runs are recorded and handed to workers a little before their due time, so that the worker
+    // has done its catalog work when the time comes and the refresh starts on the dot.
+    const TimestampTz horizon = pg_instant(mvs::plus_lead(core_instant(now)));
     const int busy_workers = pool_busy_count();
     // Places under way stay reserved; refresh_now() workers may hold some of the rest.
     const int places_in_use = busy_workers + waiting_count();
-    int free_workers =
-        places_reserve_pool(places_in_use, std::max(0, database_place_limit() - places_in_use));
-    const int limit = free_workers + busy_workers + 1;
+    mvs::PlaceBudget places{
+        places_reserve_pool(places_in_use, std::max(0, database_place_limit() - places_in_use))};
+    const int limit = mvs::due_fetch_limit(places.free, busy_workers);
     // The places each role holds or waits for, so that due runs are shared fairly between roles.
     RoleUsage* usage = static_cast<RoleUsage*>(palloc(sizeof(RoleUsage)));
     usage->n = 0;
     pool_usage(usage);
     waiting_usage(usage);
     places_manual_usage(usage);
-    DueSchedule* due = nullptr;
     int64 excluded[kMaxQuarantined];
     const int n_excluded = quarantined(now, excluded);
-    const int n = catalog_fetch_due(now + kLeadUs, limit, excluded, n_excluded, *usage,
-                                    role_place_limit(), &due);
+    mvs::DueCandidate* candidates = nullptr;
+    const int n_candidates =
+        catalog_due_candidates(horizon, excluded, n_excluded, kMaxDueCandidates, &candidates);
+    const int chosen = mvs::fair_order(candidates, n_candidates,
+                                       mvs::RolePlaces{usage->roles, usage->counts, usage->n},
+                                       role_place_limit(), limit);
+    DueSchedule* due = nullptr;
+    const int n = catalog_lock_due(horizon, candidates, chosen, &due);
     if ((n > 0 || waiting_count() > 0) && restore_in_progress()) {
         commit_catalog_transaction();
         pgstat_report_activity(STATE_IDLE, nullptr);
         result.no_worker_starts = true;
-        result.wait_ms = kRetryMs;
+        result.wait_ms = mvs::kLookAgainMs;
         return result;
     }
     result.dispatches =
@@ -139,7 +147,7 @@ IterationResult plan_runs(MemoryContext keep) {
     int progress = 0;
     for (int i = 0; i < n; ++i) {
         // A role at its max_workers_per_role waits its turn, as when every worker is busy.
-        PlanStep step{&due[i], now, free_workers > 0 && !due[i].over_limit, PlanStep::kLater, 0, 0};
+        PlanStep step{&due[i], now, places.available(due[i].over_limit), PlanStep::kLater, 0, 0};
         plan_schedule(&step);
         switch (step.outcome) {
         case PlanStep::kLater:
@@ -150,7 +158,7 @@ IterationResult plan_runs(MemoryContext keep) {
         case PlanStep::kStarted:
             result.dispatches[result.dispatch_count++] =
                 Dispatch{due[i].id, step.run_id, due[i].owner, step.at};
-            --free_workers;
+            places.take();
             ++progress;
             break;
         case PlanStep::kMovedOn:
@@ -159,35 +167,23 @@ IterationResult plan_runs(MemoryContext keep) {
         }
     }
 
+    mvs::PassResult pass;
     TimestampTz earliest = 0;
-    const bool any = catalog_earliest_next_run(DT_NOBEGIN, &earliest);
+    pass.has_earliest = catalog_earliest_next_run(DT_NOBEGIN, &earliest);
     // While due runs wait for places, a schedule not yet due may belong to a role with a place
     // free: wake for it on time.
     TimestampTz upcoming = 0;
-    const bool any_upcoming =
-        waiting_for_worker && catalog_earliest_next_run(now + kLeadUs, &upcoming);
+    pass.waiting_for_place = waiting_for_worker;
+    pass.has_upcoming = waiting_for_worker && catalog_earliest_next_run(horizon, &upcoming);
     commit_catalog_transaction();
     pgstat_report_activity(STATE_IDLE, nullptr);
 
-    const TimestampTz after = GetCurrentTimestamp();
-    if (n == limit && !waiting_for_worker)
-        result.wait_ms = 0; // more may be due than one pass takes
-    else if (waiting_for_worker)
-        // A place that frees sets the latch: a worker's run ending, a refresh_now() ending, a
-        // reload.
-        result.wait_ms =
-            any_upcoming ? std::max(0L, TimestampDifferenceMilliseconds(after, upcoming - kLeadUs))
-                         : -1;
-    else if (!any)
-        result.wait_ms = -1;
-    else if (earliest - kLeadUs > after)
-        result.wait_ms = TimestampDifferenceMilliseconds(after, earliest - kLeadUs);
-    else if (progress > 0)
-        result.wait_ms = 0;
-    else if (earliest > after)
-        result.wait_ms = std::max(1L, TimestampDifferenceMilliseconds(after, earliest));
-    else
-        result.wait_ms = kRetryMs;
+    pass.now = core_instant(GetCurrentTimestamp());
+    pass.batch_full = n == limit;
+    pass.progress = progress;
+    pass.earliest = core_instant(earliest);
+    pass.upcoming = core_instant(upcoming);
+    result.wait_ms = static_cast<long>(mvs::wake_after_pass(pass));
     return result;
 }
 
@@ -277,11 +273,10 @@ extern "C" void mvs_scheduler_main(Datum arg) {
         (void)places_reserve_pool(pool_busy_count() + waiting_count(), 0);
         MemoryContextSwitchTo(TopMemoryContext);
         MemoryContextReset(loop_context);
-        long wait_ms = plan.wait_ms;
         // Runs waiting for a worker slot try again soon: a slot other processes free sends no
         // wake-up.
-        if (waiting_count() > 0 && (wait_ms < 0 || wait_ms > kRetryMs))
-            wait_ms = kRetryMs;
+        const long wait_ms =
+            static_cast<long>(mvs::wake_with_waiting_runs(plan.wait_ms, waiting_count()));
         if (wait_ms != 0)
             (void)WaitLatch(MyLatch,
                             WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (wait_ms > 0 ? WL_TIMEOUT : 0),

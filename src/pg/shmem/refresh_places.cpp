@@ -11,6 +11,7 @@ extern "C" {
 #include "storage/spin.h"
 }
 
+#include "core/worker_places.hpp"
 #include "pg/settings.hpp"
 #include "pg/shmem/worker_pool.hpp"
 
@@ -127,15 +128,11 @@ void usage_add(RoleUsage* usage, Oid role, int count) {
 }
 
 int database_place_limit() {
-    return std::min(setting_max_workers, kPoolCapacity);
+    return mvs::database_place_limit(setting_max_workers, kPoolCapacity);
 }
 
 int role_place_limit() {
-    const int limit = database_place_limit();
-    // -1: all but one, so one role alone never takes every place.
-    const int per_role =
-        setting_max_workers_per_role < 0 ? limit - 1 : setting_max_workers_per_role;
-    return std::max(1, std::min(per_role, limit));
+    return mvs::role_place_limit(database_place_limit(), setting_max_workers_per_role);
 }
 
 void places_shmem_request() {
@@ -184,7 +181,7 @@ int places_reserve_pool(int in_use, int wanted) {
         for (const ManualEntry& m : d->manual)
             if (m.pid != 0 && !m.running && role_running_locked(*d, m.role) < per_role)
                 ++taken;
-        granted = std::max(0, std::min(wanted, limit - in_use - taken));
+        granted = mvs::pool_places_granted(limit, in_use, taken, wanted);
         d->pool_places = in_use + granted;
     }
     SpinLockRelease(&table->mutex);
@@ -305,8 +302,8 @@ bool places_manual_try_start() {
     bool started = false;
     if (d != nullptr) {
         ManualEntry& m = d->manual[adopted.index];
-        started = m.running || (d->pool_places + manual_running_locked(*d) < limit &&
-                                role_running_locked(*d, m.role) < per_role);
+        started = mvs::manual_may_start(m.running, d->pool_places, manual_running_locked(*d),
+                                        role_running_locked(*d, m.role), limit, per_role);
         m.running = started;
     }
     SpinLockRelease(&table->mutex);

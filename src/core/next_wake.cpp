@@ -1,0 +1,53 @@
+#include "next_wake.hpp"
+
+#include <climits>
+
+namespace mvs {
+
+std::int64_t millis_until(UtcMicros from, UtcMicros to) noexcept {
+    if (from >= to)
+        return 0;
+    std::int64_t diff = 0;
+    if (__builtin_sub_overflow(to, from, &diff) || diff >= INT32_MAX * std::int64_t{1000} - 999)
+        return INT32_MAX;
+    return (diff + 999) / 1000;
+}
+
+UtcMicros minus_lead(UtcMicros t) noexcept {
+    return t < INT64_MIN + kHandOverLeadMicros ? INT64_MIN : t - kHandOverLeadMicros;
+}
+
+UtcMicros plus_lead(UtcMicros t) noexcept {
+    return t > INT64_MAX - kHandOverLeadMicros ? INT64_MAX : t + kHandOverLeadMicros;
+}
+
+std::int64_t wake_after_pass(const PassResult& pass) noexcept {
+    if (pass.batch_full && !pass.waiting_for_place)
+        return 0; // more may be due than one pass takes
+    if (pass.waiting_for_place)
+        // A place that frees sets the latch; a schedule not yet due may belong to a role with a
+        // place free: wake for it on time.
+        return pass.has_upcoming ? millis_until(pass.now, minus_lead(pass.upcoming)) : -1;
+    if (!pass.has_earliest)
+        return -1;
+    const UtcMicros hand_over = minus_lead(pass.earliest);
+    if (hand_over > pass.now)
+        return millis_until(pass.now, hand_over);
+    if (pass.progress > 0)
+        return 0;
+    // Due, yet nothing moved (its row is locked by another transaction, or it is being handed
+    // over right now): look again at the due time, or a little later.
+    if (pass.earliest > pass.now) {
+        const std::int64_t ms = millis_until(pass.now, pass.earliest);
+        return ms < 1 ? 1 : ms;
+    }
+    return kLookAgainMs;
+}
+
+std::int64_t wake_with_waiting_runs(std::int64_t wait_ms, int waiting_runs) noexcept {
+    if (waiting_runs > 0 && (wait_ms < 0 || wait_ms > kLookAgainMs))
+        return kLookAgainMs;
+    return wait_ms;
+}
+
+} // namespace mvs

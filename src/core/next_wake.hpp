@@ -1,0 +1,47 @@
+// How long the scheduler sleeps after a planning pass. It never polls on a tick: it wakes for the
+// earliest due time (a lead before it, so the run is handed over in time), at once when a pass
+// could not take everything due, and otherwise when something sets its latch (a schedule change,
+// a place that frees). Pure functions on an injected clock; instants in microseconds.
+#pragma once
+
+#include <cstdint>
+
+#include "civil_time.hpp"
+
+namespace mvs {
+
+// A run is recorded and handed to a worker this long before its due time.
+constexpr std::int64_t kHandOverLeadMicros = 50 * 1000;
+// What waits (a row another transaction holds, a run waiting for a background worker slot or for
+// pg_restore to finish) is looked at again after this.
+constexpr std::int64_t kLookAgainMs = 1000;
+
+// Milliseconds from `from` to `to`, rounded up; 0 when `to` is not later; at most INT32_MAX
+// (PostgreSQL's TimestampDifferenceMilliseconds).
+std::int64_t millis_until(UtcMicros from, UtcMicros to) noexcept;
+
+// t - kHandOverLeadMicros, saturating (a due time written by hand may be -infinity).
+UtcMicros minus_lead(UtcMicros t) noexcept;
+// t + kHandOverLeadMicros, saturating.
+UtcMicros plus_lead(UtcMicros t) noexcept;
+
+// What one planning pass saw. Plain data.
+struct PassResult {
+    UtcMicros now = 0;              // the clock after the pass
+    bool batch_full = false;        // it fetched as many due schedules as it could take
+    bool waiting_for_place = false; // a due run found no free place
+    int progress = 0;               // runs started or schedules moved on
+    bool has_earliest = false;      // the earliest next_run of any schedule not paused
+    UtcMicros earliest = 0;
+    bool has_upcoming = false; // while waiting for a place: the earliest next_run not yet due
+    UtcMicros upcoming = 0;
+};
+
+// The sleep after the pass in milliseconds: 0 to go round at once, -1 until woken.
+std::int64_t wake_after_pass(const PassResult& pass) noexcept;
+
+// Runs waiting for a background worker slot look again at least every kLookAgainMs: a slot
+// another process frees sends no wake-up.
+std::int64_t wake_with_waiting_runs(std::int64_t wait_ms, int waiting_runs) noexcept;
+
+} // namespace mvs

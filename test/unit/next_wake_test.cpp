@@ -1,0 +1,106 @@
+// How long the scheduler sleeps after a pass, on an injected clock.
+#include <climits>
+#include <cstdint>
+
+#include <gtest/gtest.h>
+
+#include "core/next_wake.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using mvs::PassResult;
+using mvs::UtcMicros;
+using mvs_test::kSecond;
+using mvs_test::utc;
+
+const UtcMicros kNow = utc(2026, 3, 1, 12);
+
+TEST(NextWake, MillisRoundUpAndSaturate) {
+    EXPECT_EQ(mvs::millis_until(kNow, kNow), 0);
+    EXPECT_EQ(mvs::millis_until(kNow, kNow - 1), 0);
+    EXPECT_EQ(mvs::millis_until(kNow, kNow + 1), 1);
+    EXPECT_EQ(mvs::millis_until(kNow, kNow + 1000), 1);
+    EXPECT_EQ(mvs::millis_until(kNow, kNow + 1001), 2);
+    EXPECT_EQ(mvs::millis_until(INT64_MIN, INT64_MAX), INT32_MAX);
+    EXPECT_EQ(mvs::millis_until(kNow, kNow + 100LL * 24 * 3600 * kSecond), INT32_MAX);
+}
+
+TEST(NextWake, LeadSaturates) {
+    EXPECT_EQ(mvs::minus_lead(INT64_MIN + 1), INT64_MIN);
+    EXPECT_EQ(mvs::plus_lead(INT64_MAX - 1), INT64_MAX);
+    EXPECT_EQ(mvs::minus_lead(kNow), kNow - mvs::kHandOverLeadMicros);
+}
+
+PassResult pass_with_earliest(UtcMicros earliest) {
+    PassResult p;
+    p.now = kNow;
+    p.has_earliest = true;
+    p.earliest = earliest;
+    return p;
+}
+
+TEST(NextWake, SleepsUntilTheLeadBeforeTheEarliestDueTime) {
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 10 * kSecond)), 9950);
+}
+
+TEST(NextWake, NothingScheduledSleepsUntilWoken) {
+    PassResult p;
+    p.now = kNow;
+    EXPECT_EQ(mvs::wake_after_pass(p), -1);
+}
+
+TEST(NextWake, FullBatchGoesRoundAtOnce) {
+    PassResult p = pass_with_earliest(kNow + kSecond * 3600);
+    p.batch_full = true;
+    EXPECT_EQ(mvs::wake_after_pass(p), 0);
+}
+
+TEST(NextWake, WaitingForAPlaceWakesForTheNextNotYetDue) {
+    PassResult p = pass_with_earliest(kNow - kSecond);
+    p.batch_full = true; // waiting wins over a full batch: a freed place sets the latch
+    p.waiting_for_place = true;
+    EXPECT_EQ(mvs::wake_after_pass(p), -1);
+    p.has_upcoming = true;
+    p.upcoming = kNow + 2 * kSecond;
+    EXPECT_EQ(mvs::wake_after_pass(p), 1950);
+    p.upcoming = kNow + 10000; // within the lead: at once
+    EXPECT_EQ(mvs::wake_after_pass(p), 0);
+}
+
+TEST(NextWake, DueWithProgressGoesRoundAtOnce) {
+    PassResult p = pass_with_earliest(kNow + 10000);
+    p.progress = 1;
+    EXPECT_EQ(mvs::wake_after_pass(p), 0);
+}
+
+TEST(NextWake, DueWithoutProgressLooksAgainAtTheDueTimeOrAfterASecond) {
+    // Within the lead, but its row was locked: wake at the due time itself, at least 1 ms.
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 10000)), 10);
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 1)), 1);
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow)), mvs::kLookAgainMs);
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow - 3600 * kSecond)), mvs::kLookAgainMs);
+}
+
+TEST(NextWake, ClockJumps) {
+    // A due time written as -infinity, or a clock far ahead of every due time: no overflow.
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(INT64_MIN)), mvs::kLookAgainMs);
+    PassResult far = pass_with_earliest(kNow);
+    far.now = INT64_MAX;
+    EXPECT_EQ(mvs::wake_after_pass(far), mvs::kLookAgainMs);
+    // The clock went back an hour: the sleep grows accordingly, capped at INT32_MAX ms.
+    PassResult back = pass_with_earliest(kNow);
+    back.now = kNow - 3600 * kSecond;
+    EXPECT_EQ(mvs::wake_after_pass(back), 3600 * 1000 - 50);
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(INT64_MAX)), INT32_MAX);
+}
+
+TEST(NextWake, WaitingRunsLookAgainEverySecond) {
+    EXPECT_EQ(mvs::wake_with_waiting_runs(-1, 1), mvs::kLookAgainMs);
+    EXPECT_EQ(mvs::wake_with_waiting_runs(5000, 1), mvs::kLookAgainMs);
+    EXPECT_EQ(mvs::wake_with_waiting_runs(200, 1), 200);
+    EXPECT_EQ(mvs::wake_with_waiting_runs(-1, 0), -1);
+    EXPECT_EQ(mvs::wake_with_waiting_runs(5000, 0), 5000);
+}
+
+} // namespace
