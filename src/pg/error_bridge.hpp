@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <exception>
 #include <new>
+#include <type_traits>
 
 namespace mvs::pg {
 
@@ -15,6 +16,8 @@ struct CppFailure {
     bool failed = false;
     char message[256] = {0};
 };
+// Alive in the frame that MVS_RAISE_IF_FAILED longjmps out of.
+static_assert(std::is_trivially_destructible_v<CppFailure>, "crosses a longjmp");
 
 template <typename F> CppFailure run_cpp(F&& f) noexcept {
     CppFailure failure;

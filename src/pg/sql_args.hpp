@@ -1,6 +1,8 @@
 // Checking the arguments of the SQL-callable functions, and their access to the catalog.
 #pragma once
 
+#include <type_traits>
+
 #include "pg/pg_headers.hpp"
 
 extern "C" {
@@ -26,6 +28,7 @@ struct CatalogAccess {
     int saved_context;
     int guc_level;
 };
+static_assert(std::is_trivially_destructible_v<CatalogAccess>, "kept across SPI calls");
 CatalogAccess begin_catalog_access(); // also connects SPI
 void end_catalog_access(const CatalogAccess& access);
 
@@ -53,6 +56,7 @@ struct RefreshOptions {
     int32 max_retries;
     Datum retry_delay; // interval
 };
+static_assert(std::is_trivially_destructible_v<RefreshOptions>, "kept across SPI calls");
 RefreshOptions refresh_options(FunctionCallInfo fcinfo, Oid relid);
 
 } // namespace mvs::pg
