@@ -28,9 +28,9 @@ struct ParseOutcome {
 ParseOutcome parse_schedule(std::string_view text);
 
 // Checks an interval schedule: every part >= 0 and at least one second in all.
-ParseOutcome schedule_from_interval(const IntervalSpec& every);
+ParseOutcome schedule_from_interval(const IntervalSpec& every) noexcept;
 
 // The accepted forms, with an example of each, for error hints.
-const char* schedule_forms_hint();
+const char* schedule_forms_hint() noexcept;
 
 } // namespace mvs

@@ -23,7 +23,7 @@ class TimeZone {
 class FixedOffsetZone final : public TimeZone {
   public:
     explicit FixedOffsetZone(std::int64_t offset_seconds) : offset_(offset_seconds) {}
-    std::int64_t utc_offset_seconds(std::int64_t) const override { return offset_; }
+    std::int64_t utc_offset_seconds(std::int64_t) const noexcept override { return offset_; }
 
   private:
     std::int64_t offset_;
