@@ -106,7 +106,7 @@ struct FieldResult {
     std::uint64_t bits = 0;
     bool last_day = false;
     bool star = false;
-    char message[256] = {0};
+    char message[kMessageSize] = {0};
 };
 
 void fail(FieldResult* r, const char* fmt, const char* field, const std::string& what, int min = 0,

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "civil_time.hpp"
+#include "message_size.hpp"
 #include "time_zone.hpp"
 
 namespace mvs {
@@ -30,7 +31,7 @@ bool operator==(const CronSpec& a, const CronSpec& b) noexcept;
 struct CronParse {
     bool ok = false;
     CronSpec spec;
-    char message[256] = {0};
+    char message[kMessageSize] = {0};
 };
 
 // Is the text meant as a cron line? True for anything starting with '@' followed by a letter,

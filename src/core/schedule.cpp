@@ -142,7 +142,7 @@ bool parse_spec(std::string_view spec, Schedule* out) noexcept {
         return false;
     }
     // Only the canonical text: no leading zeros, no "-0".
-    char canonical[128];
+    char canonical[kSpecSize];
     if (!format_spec(s, canonical, sizeof canonical) || spec != canonical)
         return false;
     *out = s;

@@ -41,6 +41,10 @@ bool operator==(const Schedule& a, const Schedule& b) noexcept;
 
 const char* calendar_unit_name(CalendarUnit unit) noexcept;
 
+// Room for the canonical text of any schedule, with its terminating NUL (the longest, a cron
+// line, takes about 70 characters).
+constexpr std::size_t kSpecSize = 128;
+
 // Canonical text of a schedule, e.g. "interval 0 0 30000000", "calendar hour", "once", or "cron"
 // and the field masks in hex. Returns false when the buffer is too small.
 bool format_spec(const Schedule& schedule, char* buffer, std::size_t size) noexcept;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include "message_size.hpp"
 #include "schedule.hpp"
 
 namespace mvs {
@@ -22,7 +23,7 @@ struct ParseOutcome {
     std::size_t interval_begin = 0;
     std::size_t interval_length = 0;
     // With Error: what is wrong.
-    char message[256] = {0};
+    char message[kMessageSize] = {0};
 };
 
 ParseOutcome parse_schedule(std::string_view text);

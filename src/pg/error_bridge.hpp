@@ -7,13 +7,14 @@
 #include <type_traits>
 
 #include "core/cpp_failure.hpp"
+#include "core/message_size.hpp"
 
 namespace mvs::pg {
 
 struct CppFailure {
     bool failed = false;
     mvs::FailureKind kind = mvs::FailureKind::Unknown;
-    char message[256] = {0};
+    char message[mvs::kMessageSize] = {0};
 };
 // Alive in the frame that MVS_RAISE_IF_FAILED longjmps out of.
 static_assert(std::is_trivially_destructible_v<CppFailure>, "crosses a longjmp");

@@ -12,6 +12,8 @@ extern "C" {
 #include "pgtime.h"
 }
 
+#include "core/schedule.hpp"
+
 namespace mvs::pg {
 
 // A schedule as the SQL API writes it. Plain data.
@@ -51,7 +53,7 @@ struct DueSchedule {
     bool has_repeats;
     int32 repeats;
     int64 runs_total;
-    char spec[128];
+    char spec[mvs::kSpecSize];
     char timezone[TZ_STRLEN_MAX + 1];
 };
 static_assert(std::is_trivially_destructible_v<DueSchedule>, "kept across SPI calls");
@@ -100,7 +102,7 @@ struct ScheduleState {
     TimestampTz anchor;
     bool has_until;
     TimestampTz until;
-    char spec[128];
+    char spec[mvs::kSpecSize];
     char timezone[TZ_STRLEN_MAX + 1];
 };
 static_assert(std::is_trivially_destructible_v<ScheduleState>, "kept across SPI calls");
