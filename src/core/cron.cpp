@@ -482,17 +482,11 @@ UtcMicros next_cron(const CronSpec& spec, UtcMicros after, const TimeZone& zone)
         // candidates, more than the rounds allowed).
         wall = candidate;
         const std::int64_t offset = utc_offset_at(zone, floor_seconds(t));
-        std::int64_t lo = floor_seconds(t);
-        std::int64_t hi = floor_seconds(after);
+        const std::int64_t hi = floor_seconds(after);
         if (utc_offset_at(zone, hi) == offset)
             continue;
-        while (hi - lo > 1) {
-            const std::int64_t mid = lo + (hi - lo) / 2;
-            if (utc_offset_at(zone, mid) == offset)
-                lo = mid;
-            else
-                hi = mid;
-        }
+        // The last second with the offset in effect at t.
+        const std::int64_t lo = first_offset_change(zone, offset, floor_seconds(t), hi) - 1;
         const CivilTime last = civil_from_wall_micros((lo + offset) * kMicrosPerSecond);
         if (wall_micros(last) > wall_micros(wall))
             wall = last;

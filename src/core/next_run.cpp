@@ -168,17 +168,8 @@ UtcMicros next_sub_day(CalendarUnit unit, UtcMicros after, const TimeZone& zone)
         const std::int64_t last = floor_div(candidate, kMicrosPerSecond);
         if (round + 1 == kSubDayRounds || utc_offset_at(zone, last) == offset)
             return candidate;
-        // Find the first second with the new offset.
-        std::int64_t lo = first;
-        std::int64_t hi = last;
-        while (hi - lo > 1) {
-            const std::int64_t mid = lo + (hi - lo) / 2;
-            if (utc_offset_at(zone, mid) == offset)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        from = hi * kMicrosPerSecond - 1;
+        // Go on from the first second with the new offset.
+        from = first_offset_change(zone, offset, first, last) * kMicrosPerSecond - 1;
     }
 }
 

@@ -37,6 +37,11 @@ constexpr std::int64_t kMaxUtcOffsetSeconds = 7 * kSecondsPerDay;
 // The zone's offset at an instant, limited to +-kMaxUtcOffsetSeconds. Core asks through this.
 std::int64_t utc_offset_at(const TimeZone& zone, std::int64_t utc_seconds);
 
+// The first second in (lo, hi] whose offset is not `offset`, found by bisection, for hi's offset
+// not being `offset` (lo's is taken to be). For lo < hi; at most log2(hi - lo) + 1 lookups.
+std::int64_t first_offset_change(const TimeZone& zone, std::int64_t offset, std::int64_t lo,
+                                 std::int64_t hi);
+
 // The wall-clock reading in the zone at an instant.
 CivilTime to_local(const TimeZone& zone, UtcMicros instant);
 
