@@ -1,7 +1,7 @@
 // Places: at most matview_scheduler.max_workers refreshes of a database run at once, scheduled
 // and refresh_now() together, and at most max_workers_per_role of them for one role, so that no
 // role can take every place (or every background worker slot) from the others. A table in shared
-// memory, one entry per database, under one spinlock.
+// memory, one entry per database, under one LWLock.
 #pragma once
 
 #include <type_traits>
