@@ -36,39 +36,39 @@ struct CivilTime {
 };
 
 // Floor division (C++ division truncates toward zero), and whole seconds of an instant.
-std::int64_t floor_div(std::int64_t a, std::int64_t b);
-inline std::int64_t floor_seconds(UtcMicros t) {
+std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept;
+inline std::int64_t floor_seconds(UtcMicros t) noexcept {
     return floor_div(t, kMicrosPerSecond);
 }
 
-bool operator==(const CivilTime& a, const CivilTime& b);
-inline bool operator!=(const CivilTime& a, const CivilTime& b) {
+bool operator==(const CivilTime& a, const CivilTime& b) noexcept;
+inline bool operator!=(const CivilTime& a, const CivilTime& b) noexcept {
     return !(a == b);
 }
 
-bool is_leap_year(std::int64_t year);
-int days_in_month(std::int64_t year, int month);
+bool is_leap_year(std::int64_t year) noexcept;
+int days_in_month(std::int64_t year, int month) noexcept;
 
 // Days since 1970-01-01 for a date, and back.
-std::int64_t days_from_civil(std::int64_t year, int month, int day);
-void civil_from_days(std::int64_t days, std::int64_t* year, int* month, int* day);
+std::int64_t days_from_civil(std::int64_t year, int month, int day) noexcept;
+void civil_from_days(std::int64_t days, std::int64_t* year, int* month, int* day) noexcept;
 
 // ISO weekday of a day number: 1 = Monday ... 7 = Sunday.
-int iso_weekday(std::int64_t days);
+int iso_weekday(std::int64_t days) noexcept;
 
 // A wall-clock reading as microseconds since 1970-01-01 00:00 on the same wall clock, and back.
-std::int64_t wall_micros(const CivilTime& t);
-CivilTime civil_from_wall_micros(std::int64_t wall);
+std::int64_t wall_micros(const CivilTime& t) noexcept;
+CivilTime civil_from_wall_micros(std::int64_t wall) noexcept;
 
 // Adds months, keeping the day of month when the target month has it and using the month's last
 // day when it does not (Jan 31 + 1 month = Feb 28/29; + 2 months = Mar 31).
 // For counts that keep the year within +-kCivilYearLimit (core's own callers move a few periods).
-CivilTime add_months(const CivilTime& t, std::int64_t months);
-CivilTime add_days(const CivilTime& t, std::int64_t days);
+CivilTime add_months(const CivilTime& t, std::int64_t months) noexcept;
+CivilTime add_days(const CivilTime& t, std::int64_t days) noexcept;
 
 // The same for any count: false, and *out unchanged, when the year would leave
 // +-kCivilYearLimit (or t's year is already outside it).
-bool try_add_months(const CivilTime& t, std::int64_t months, CivilTime* out);
-bool try_add_days(const CivilTime& t, std::int64_t days, CivilTime* out);
+bool try_add_months(const CivilTime& t, std::int64_t months, CivilTime* out) noexcept;
+bool try_add_days(const CivilTime& t, std::int64_t days, CivilTime* out) noexcept;
 
 } // namespace mvs

@@ -106,7 +106,7 @@ struct FieldResult {
     std::uint64_t bits = 0;
     bool last_day = false;
     bool star = false;
-    char message[256] = {0};
+    char message[kMessageSize] = {0};
 };
 
 void fail(FieldResult* r, const char* fmt, const char* field, const std::string& what, int min = 0,
@@ -228,7 +228,7 @@ FieldResult parse_field(const std::string& raw, int field) {
     return r;
 }
 
-int next_bit(std::uint64_t mask, int from) {
+int next_bit(std::uint64_t mask, int from) noexcept {
     if (from >= 64)
         return -1;
     const std::uint64_t rest = mask >> from;
@@ -237,7 +237,7 @@ int next_bit(std::uint64_t mask, int from) {
     return from + __builtin_ctzll(rest);
 }
 
-bool day_matches(const CronSpec& s, const CivilTime& t) {
+bool day_matches(const CronSpec& s, const CivilTime& t) noexcept {
     const bool dom =
         ((s.days >> t.day) & 1U) != 0 || (s.last_day && t.day == days_in_month(t.year, t.month));
     const int weekday = iso_weekday(days_from_civil(t.year, t.month, t.day)) % 7;
@@ -248,7 +248,7 @@ bool day_matches(const CronSpec& s, const CivilTime& t) {
 }
 
 // Can the line ever fire? Only a day-of-month that no allowed month has (Feb 30) can stop it.
-bool can_fire(const CronSpec& s) {
+bool can_fire(const CronSpec& s) noexcept {
     if (!s.days_star && !s.weekdays_star)
         return true; // either field may match, and any weekday comes every week
     if (s.days_star || s.last_day)
@@ -262,7 +262,7 @@ bool can_fire(const CronSpec& s) {
     return false;
 }
 
-CivilTime start_of_day(std::int64_t year, int month, int day) {
+CivilTime start_of_day(std::int64_t year, int month, int day) noexcept {
     CivilTime t;
     t.year = static_cast<int>(year);
     t.month = month;
@@ -271,7 +271,7 @@ CivilTime start_of_day(std::int64_t year, int month, int day) {
 }
 
 // The days of a month that match (bit d for day d), under the Vixie rule.
-std::uint64_t month_day_mask(const CronSpec& s, std::int64_t year, int month) {
+std::uint64_t month_day_mask(const CronSpec& s, std::int64_t year, int month) noexcept {
     const int length = days_in_month(year, month);
     const std::uint64_t month_days = ((std::uint64_t{1} << (length + 1)) - 1) & ~std::uint64_t{1};
     std::uint64_t dom = std::uint64_t{s.days} & month_days;
@@ -285,13 +285,13 @@ std::uint64_t month_day_mask(const CronSpec& s, std::int64_t year, int month) {
     return s.days_star || s.weekdays_star ? dom & dow : dom | dow;
 }
 
-CivilTime next_day(const CivilTime& t) {
+CivilTime next_day(const CivilTime& t) noexcept {
     return add_days(start_of_day(t.year, t.month, t.day), 1);
 }
 
 } // namespace
 
-bool operator==(const CronSpec& a, const CronSpec& b) {
+bool operator==(const CronSpec& a, const CronSpec& b) noexcept {
     return a.seconds == b.seconds && a.minutes == b.minutes && a.hours == b.hours &&
            a.days == b.days && a.months == b.months && a.weekdays == b.weekdays &&
            a.last_day == b.last_day && a.days_star == b.days_star &&
@@ -389,12 +389,12 @@ CronParse parse_cron(std::string_view text) {
     return result;
 }
 
-bool cron_matches(const CronSpec& s, const CivilTime& t) {
+bool cron_matches(const CronSpec& s, const CivilTime& t) noexcept {
     return ((s.months >> t.month) & 1U) && day_matches(s, t) && ((s.hours >> t.hour) & 1U) &&
            ((s.minutes >> t.minute) & 1U) && ((s.seconds >> t.second) & 1U);
 }
 
-bool next_cron_wall(const CronSpec& s, const CivilTime& after, CivilTime* out) {
+bool next_cron_wall(const CronSpec& s, const CivilTime& after, CivilTime* out) noexcept {
     CivilTime t = after;
     t.micro = 0;
     t = civil_from_wall_micros(wall_micros(t) + kMicrosPerSecond);
@@ -482,17 +482,11 @@ UtcMicros next_cron(const CronSpec& spec, UtcMicros after, const TimeZone& zone)
         // candidates, more than the rounds allowed).
         wall = candidate;
         const std::int64_t offset = utc_offset_at(zone, floor_seconds(t));
-        std::int64_t lo = floor_seconds(t);
-        std::int64_t hi = floor_seconds(after);
+        const std::int64_t hi = floor_seconds(after);
         if (utc_offset_at(zone, hi) == offset)
             continue;
-        while (hi - lo > 1) {
-            const std::int64_t mid = lo + (hi - lo) / 2;
-            if (utc_offset_at(zone, mid) == offset)
-                lo = mid;
-            else
-                hi = mid;
-        }
+        // The last second with the offset in effect at t.
+        const std::int64_t lo = first_offset_change(zone, offset, floor_seconds(t), hi) - 1;
         const CivilTime last = civil_from_wall_micros((lo + offset) * kMicrosPerSecond);
         if (wall_micros(last) > wall_micros(wall))
             wall = last;

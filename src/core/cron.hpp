@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "civil_time.hpp"
+#include "message_size.hpp"
 #include "time_zone.hpp"
 
 namespace mvs {
@@ -25,12 +26,12 @@ struct CronSpec {
     bool weekdays_star = false;
 };
 
-bool operator==(const CronSpec& a, const CronSpec& b);
+bool operator==(const CronSpec& a, const CronSpec& b) noexcept;
 
 struct CronParse {
     bool ok = false;
     CronSpec spec;
-    char message[256] = {0};
+    char message[kMessageSize] = {0};
 };
 
 // Is the text meant as a cron line? True for anything starting with '@' followed by a letter,
@@ -43,11 +44,11 @@ bool looks_like_cron(std::string_view text);
 CronParse parse_cron(std::string_view text);
 
 // Does the wall-clock reading match?
-bool cron_matches(const CronSpec& spec, const CivilTime& t);
+bool cron_matches(const CronSpec& spec, const CivilTime& t) noexcept;
 
 // The first matching wall-clock reading strictly after `after` (whole seconds). False when there
 // is none in the next 30 years (parse_cron refuses such lines, so only for hand-made specs).
-bool next_cron_wall(const CronSpec& spec, const CivilTime& after, CivilTime* out);
+bool next_cron_wall(const CronSpec& spec, const CivilTime& after, CivilTime* out) noexcept;
 
 // The first instant strictly after `after` at which the zone's clock shows a matching reading. A
 // reading in a spring-forward gap is due at the first instant after the gap; one shown twice at

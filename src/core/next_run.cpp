@@ -18,16 +18,16 @@ constexpr std::int64_t kSpanDays = 366 * kSpanYears;
 constexpr std::int64_t kSpanMicros = kSpanDays * kMicrosPerDay;
 
 // A due time, or kNever when it is at or past the end of time.
-UtcMicros within_time(UtcMicros t) {
+UtcMicros within_time(UtcMicros t) noexcept {
     return t < kEndOfTime ? t : kNever;
 }
 
-UtcMicros clamp_instant(UtcMicros t, UtcMicros lo, UtcMicros hi) {
+UtcMicros clamp_instant(UtcMicros t, UtcMicros lo, UtcMicros hi) noexcept {
     return t < lo ? lo : (t > hi ? hi : t);
 }
 
 // An interval whose grid moves forward: no negative part, not all zero.
-bool steppable(const IntervalSpec& every) {
+bool steppable(const IntervalSpec& every) noexcept {
     return every.months >= 0 && every.days >= 0 && every.micros >= 0 &&
            (every.months != 0 || every.days != 0 || every.micros != 0);
 }
@@ -58,7 +58,7 @@ UtcMicros grid_point(const IntervalSpec& every, UtcMicros anchor, const CivilTim
 }
 
 // The smallest n with a part past its span: grid_point(n) is kNever from there on.
-std::int64_t past_the_end(const IntervalSpec& every) {
+std::int64_t past_the_end(const IntervalSpec& every) noexcept {
     std::int64_t n = INT64_MAX;
     if (every.months > 0)
         n = std::min(n, kSpanMonths / every.months + 1);
@@ -168,22 +168,13 @@ UtcMicros next_sub_day(CalendarUnit unit, UtcMicros after, const TimeZone& zone)
         const std::int64_t last = floor_div(candidate, kMicrosPerSecond);
         if (round + 1 == kSubDayRounds || utc_offset_at(zone, last) == offset)
             return candidate;
-        // Find the first second with the new offset.
-        std::int64_t lo = first;
-        std::int64_t hi = last;
-        while (hi - lo > 1) {
-            const std::int64_t mid = lo + (hi - lo) / 2;
-            if (utc_offset_at(zone, mid) == offset)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        from = hi * kMicrosPerSecond - 1;
+        // Go on from the first second with the new offset.
+        from = first_offset_change(zone, offset, first, last) * kMicrosPerSecond - 1;
     }
 }
 
 // The start of the calendar period holding `local`, on the wall clock.
-CivilTime period_start(CalendarUnit unit, const CivilTime& local) {
+CivilTime period_start(CalendarUnit unit, const CivilTime& local) noexcept {
     CivilTime t;
     t.year = local.year;
     t.month = local.month;
@@ -211,7 +202,7 @@ CivilTime period_start(CalendarUnit unit, const CivilTime& local) {
     return t;
 }
 
-CivilTime advance(CalendarUnit unit, const CivilTime& t, std::int64_t k) {
+CivilTime advance(CalendarUnit unit, const CivilTime& t, std::int64_t k) noexcept {
     switch (unit) {
     case CalendarUnit::Day:
         return add_days(t, k);
@@ -273,7 +264,7 @@ UtcMicros next_due_after(const Schedule& schedule, UtcMicros anchor, UtcMicros a
     return next > after ? within_time(next) : kNever;
 }
 
-Schedule repeat_from_start(const Schedule& schedule) {
+Schedule repeat_from_start(const Schedule& schedule) noexcept {
     if (schedule.kind != ScheduleKind::Calendar)
         return schedule;
     Schedule s;

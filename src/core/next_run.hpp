@@ -29,7 +29,7 @@ UtcMicros next_due_after(const Schedule& schedule, UtcMicros anchor, UtcMicros a
 
 // A calendar word that repeats from a start time instead (as Django-Q does): "daily" from 05:34
 // is every day at 05:34. Other schedules are returned as they are.
-Schedule repeat_from_start(const Schedule& schedule);
+Schedule repeat_from_start(const Schedule& schedule) noexcept;
 
 // A new schedule's grid and first due time. Without start_at, the anchor is `now` and the first
 // due time the first one after it (once: `now`, at once). With start_at, words repeat from it, and

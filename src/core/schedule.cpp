@@ -22,7 +22,7 @@ const UnitName kUnitNames[] = {
 };
 
 // Takes `prefix` off the front of `rest`, if it is there.
-bool consume(std::string_view* rest, std::string_view prefix) {
+bool consume(std::string_view* rest, std::string_view prefix) noexcept {
     if (rest->substr(0, prefix.size()) != prefix)
         return false;
     rest->remove_prefix(prefix.size());
@@ -31,7 +31,8 @@ bool consume(std::string_view* rest, std::string_view prefix) {
 
 // Reads a decimal integer off the front of `rest`. Unlike sscanf, fails on a number out of the
 // type's range instead of wrapping or saturating it.
-template <typename Int> bool read_number(std::string_view* rest, Int* value, int base = 10) {
+template <typename Int>
+bool read_number(std::string_view* rest, Int* value, int base = 10) noexcept {
     const char* begin = rest->data();
     const std::from_chars_result r = std::from_chars(begin, begin + rest->size(), *value, base);
     if (r.ec != std::errc() || r.ptr == begin)
@@ -42,14 +43,14 @@ template <typename Int> bool read_number(std::string_view* rest, Int* value, int
 
 } // namespace
 
-bool interval_within_limit(const IntervalSpec& every) {
+bool interval_within_limit(const IntervalSpec& every) noexcept {
     constexpr std::int64_t kYears = 1000;
     constexpr std::int64_t kMaxDays = kYears * 366;
     constexpr std::int64_t kMaxMicros = kMaxDays * 86400 * std::int64_t{1000000};
     return every.months <= kYears * 12 && every.days <= kMaxDays && every.micros <= kMaxMicros;
 }
 
-bool operator==(const Schedule& a, const Schedule& b) {
+bool operator==(const Schedule& a, const Schedule& b) noexcept {
     if (a.kind != b.kind)
         return false;
     if (a.kind == ScheduleKind::Calendar)
@@ -62,14 +63,14 @@ bool operator==(const Schedule& a, const Schedule& b) {
            a.every.micros == b.every.micros;
 }
 
-const char* calendar_unit_name(CalendarUnit unit) {
+const char* calendar_unit_name(CalendarUnit unit) noexcept {
     for (const auto& u : kUnitNames)
         if (u.unit == unit)
             return u.name;
     return "?";
 }
 
-bool format_spec(const Schedule& s, char* buffer, std::size_t size) {
+bool format_spec(const Schedule& s, char* buffer, std::size_t size) noexcept {
     int n = 0;
     const CronSpec& c = s.cron;
     if (s.kind == ScheduleKind::Calendar)
@@ -88,7 +89,7 @@ bool format_spec(const Schedule& s, char* buffer, std::size_t size) {
     return n > 0 && static_cast<std::size_t>(n) < size;
 }
 
-bool parse_spec(std::string_view spec, Schedule* out) {
+bool parse_spec(std::string_view spec, Schedule* out) noexcept {
     Schedule s;
     std::string_view rest = spec;
     if (consume(&rest, "calendar ")) {
@@ -141,7 +142,7 @@ bool parse_spec(std::string_view spec, Schedule* out) {
         return false;
     }
     // Only the canonical text: no leading zeros, no "-0".
-    char canonical[128];
+    char canonical[kSpecSize];
     if (!format_spec(s, canonical, sizeof canonical) || spec != canonical)
         return false;
     *out = s;

@@ -27,7 +27,7 @@ struct IntervalSpec {
 
 // The longest interval schedule: each part at most 1000 years, so that no grid arithmetic
 // overflows for instants between the years 1 and 10000.
-bool interval_within_limit(const IntervalSpec& every);
+bool interval_within_limit(const IntervalSpec& every) noexcept;
 
 // Plain data on purpose: it crosses into PostgreSQL code, which may longjmp past it.
 struct Schedule {
@@ -37,17 +37,21 @@ struct Schedule {
     CronSpec cron;
 };
 
-bool operator==(const Schedule& a, const Schedule& b);
+bool operator==(const Schedule& a, const Schedule& b) noexcept;
 
-const char* calendar_unit_name(CalendarUnit unit);
+const char* calendar_unit_name(CalendarUnit unit) noexcept;
+
+// Room for the canonical text of any schedule, with its terminating NUL (the longest, a cron
+// line, takes about 70 characters).
+constexpr std::size_t kSpecSize = 128;
 
 // Canonical text of a schedule, e.g. "interval 0 0 30000000", "calendar hour", "once", or "cron"
 // and the field masks in hex. Returns false when the buffer is too small.
-bool format_spec(const Schedule& schedule, char* buffer, std::size_t size);
+bool format_spec(const Schedule& schedule, char* buffer, std::size_t size) noexcept;
 
 // Reads what format_spec wrote, exactly. Returns false on anything else, and on an interval that
 // next_due_after cannot step by (a negative part, or all zero), so that a damaged catalog row is
 // refused rather than computed with.
-bool parse_spec(std::string_view spec, Schedule* out);
+bool parse_spec(std::string_view spec, Schedule* out) noexcept;
 
 } // namespace mvs

@@ -27,7 +27,7 @@ const Word kWords[] = {
     {"every year", CalendarUnit::Year},
 };
 
-bool is_space(char c) {
+bool is_space(char c) noexcept {
     return std::isspace(static_cast<unsigned char>(c)) != 0;
 }
 
@@ -48,7 +48,7 @@ std::string normalize(std::string_view text) {
     return out;
 }
 
-ParseOutcome error(const char* message) {
+ParseOutcome error(const char* message) noexcept {
     ParseOutcome r;
     r.status = ParseStatus::Error;
     std::snprintf(r.message, sizeof r.message, "%s", message);
@@ -110,7 +110,7 @@ ParseOutcome parse_schedule(std::string_view text) {
     return r;
 }
 
-ParseOutcome schedule_from_interval(const IntervalSpec& every) {
+ParseOutcome schedule_from_interval(const IntervalSpec& every) noexcept {
     if (every.months < 0 || every.days < 0 || every.micros < 0)
         return error("schedule interval must be positive");
     if (every.months == 0 && every.days == 0 && every.micros == 0)
@@ -126,7 +126,7 @@ ParseOutcome schedule_from_interval(const IntervalSpec& every) {
     return r;
 }
 
-const char* schedule_forms_hint() {
+const char* schedule_forms_hint() noexcept {
     return "Use an interval ('30 seconds', 'every 5 minutes', '1 day 2 hours'), a word (minutely, "
            "hourly, daily, weekly, monthly, quarterly, yearly, annually), 'once', a cron line with "
            "5 or 6 fields ('*/15 * * * *', '0 30 9 * * mon-fri') or a cron macro ('@daily').";

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include "message_size.hpp"
 #include "schedule.hpp"
 
 namespace mvs {
@@ -22,15 +23,15 @@ struct ParseOutcome {
     std::size_t interval_begin = 0;
     std::size_t interval_length = 0;
     // With Error: what is wrong.
-    char message[256] = {0};
+    char message[kMessageSize] = {0};
 };
 
 ParseOutcome parse_schedule(std::string_view text);
 
 // Checks an interval schedule: every part >= 0 and at least one second in all.
-ParseOutcome schedule_from_interval(const IntervalSpec& every);
+ParseOutcome schedule_from_interval(const IntervalSpec& every) noexcept;
 
 // The accepted forms, with an example of each, for error hints.
-const char* schedule_forms_hint();
+const char* schedule_forms_hint() noexcept;
 
 } // namespace mvs

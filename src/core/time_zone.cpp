@@ -9,6 +9,18 @@ std::int64_t utc_offset_at(const TimeZone& zone, std::int64_t utc_seconds) {
     return offset < -kMaxUtcOffsetSeconds ? -kMaxUtcOffsetSeconds : offset;
 }
 
+std::int64_t first_offset_change(const TimeZone& zone, std::int64_t offset, std::int64_t lo,
+                                 std::int64_t hi) {
+    while (hi - lo > 1) {
+        const std::int64_t mid = lo + (hi - lo) / 2;
+        if (utc_offset_at(zone, mid) == offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
 CivilTime to_local(const TimeZone& zone, UtcMicros instant) {
     const std::int64_t offset = utc_offset_at(zone, floor_seconds(instant));
     return civil_from_wall_micros(instant + offset * kMicrosPerSecond);
@@ -34,16 +46,9 @@ UtcMicros from_local(const TimeZone& zone, const CivilTime& local) {
         return with_after;
     // In the gap: the first valid instant after it is the transition itself. It lies between the
     // two candidate instants; find the first second that already has the later offset.
-    std::int64_t lo = floor_seconds(with_after < with_before ? with_after : with_before);
-    std::int64_t hi = floor_seconds(with_after < with_before ? with_before : with_after) + 1;
-    while (hi - lo > 1) {
-        const std::int64_t mid = lo + (hi - lo) / 2;
-        if (utc_offset_at(zone, mid) == before)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return hi * kMicrosPerSecond;
+    const std::int64_t lo = floor_seconds(with_after < with_before ? with_after : with_before);
+    const std::int64_t hi = floor_seconds(with_after < with_before ? with_before : with_after) + 1;
+    return first_offset_change(zone, before, lo, hi) * kMicrosPerSecond;
 }
 
 } // namespace mvs

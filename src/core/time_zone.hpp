@@ -23,7 +23,7 @@ class TimeZone {
 class FixedOffsetZone final : public TimeZone {
   public:
     explicit FixedOffsetZone(std::int64_t offset_seconds) : offset_(offset_seconds) {}
-    std::int64_t utc_offset_seconds(std::int64_t) const override { return offset_; }
+    std::int64_t utc_offset_seconds(std::int64_t) const noexcept override { return offset_; }
 
   private:
     std::int64_t offset_;
@@ -36,6 +36,11 @@ constexpr std::int64_t kMaxUtcOffsetSeconds = 7 * kSecondsPerDay;
 
 // The zone's offset at an instant, limited to +-kMaxUtcOffsetSeconds. Core asks through this.
 std::int64_t utc_offset_at(const TimeZone& zone, std::int64_t utc_seconds);
+
+// The first second in (lo, hi] whose offset is not `offset`, found by bisection, for hi's offset
+// not being `offset` (lo's is taken to be). For lo < hi; at most log2(hi - lo) + 1 lookups.
+std::int64_t first_offset_change(const TimeZone& zone, std::int64_t offset, std::int64_t lo,
+                                 std::int64_t hi);
 
 // The wall-clock reading in the zone at an instant.
 CivilTime to_local(const TimeZone& zone, UtcMicros instant);

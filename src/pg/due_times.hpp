@@ -2,6 +2,8 @@
 // "No due time" is DT_NOEND.
 #pragma once
 
+#include <type_traits>
+
 #include "pg/pg_time.hpp"
 
 #include "core/schedule.hpp"
@@ -16,6 +18,7 @@ struct FirstDue {
     TimestampTz anchor;
     TimestampTz first;
 };
+static_assert(std::is_trivially_destructible_v<FirstDue>, "kept across PostgreSQL calls");
 FirstDue first_due(const mvs::Schedule& schedule, bool has_start_at, TimestampTz start_at,
                    TimestampTz now, const pg_tz* tz);
 
@@ -29,6 +32,7 @@ struct Advance {
     TimestampTz next;
     int64 skipped;
 };
+static_assert(std::is_trivially_destructible_v<Advance>, "kept across PostgreSQL calls");
 Advance advance_after(const mvs::Schedule& schedule, TimestampTz anchor, TimestampTz due,
                       TimestampTz now, const pg_tz* tz);
 

@@ -1,6 +1,8 @@
 // PostgreSQL's clock and time-zone rules, as core's types.
 #pragma once
 
+#include <type_traits>
+
 #include "pg/pg_headers.hpp"
 
 extern "C" {
@@ -44,5 +46,7 @@ class PgZone final : public mvs::TimeZone {
   private:
     const pg_tz* tz_;
 };
+// pg_localtime() is a PostgreSQL call made with the zone alive.
+static_assert(std::is_trivially_destructible_v<PgZone>, "kept across PostgreSQL calls");
 
 } // namespace mvs::pg

@@ -11,15 +11,18 @@ extern "C" {
 
 namespace mvs::pg {
 
-// The pool holds at most this many workers.
+// The pool holds at most this many workers: max_workers (and max_workers_per_role) can ask for no
+// more than its array has slots.
 constexpr int kMaxWorkersLimit = kPoolCapacity;
+static_assert(sizeof(WorkerPool::slots) / sizeof(WorkerPool::slots[0]) == kMaxWorkersLimit,
+              "max_workers must fit the pool");
 
 bool setting_enabled = true;
 int setting_max_workers = 4;
 int setting_max_workers_per_role = -1;
 int setting_history_per_view = 1000;
 int setting_history_max_age_s = 30 * 24 * 3600;
-int setting_max_databases = 64;
+int setting_max_databases = kDefaultMaxDatabases;
 
 void define_settings(bool preloading) {
     DefineCustomBoolVariable(
@@ -53,8 +56,8 @@ void define_settings(bool preloading) {
     if (preloading)
         DefineCustomIntVariable("matview_scheduler.max_databases",
                                 "Databases the scheduler can serve in this cluster.", nullptr,
-                                &setting_max_databases, 64, 1, 4096, PGC_POSTMASTER, 0, nullptr,
-                                nullptr, nullptr);
+                                &setting_max_databases, kDefaultMaxDatabases, 1, kMaxDatabasesLimit,
+                                PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("matview_scheduler");
 }
 

@@ -10,6 +10,10 @@ extern int setting_history_per_view;     // run rows kept per view
 extern int setting_history_max_age_s;    // run rows older than this are trimmed (seconds)
 extern int setting_max_databases;        // databases the launcher can track
 
+// matview_scheduler.max_databases: its default and largest value.
+constexpr int kDefaultMaxDatabases = 64;
+constexpr int kMaxDatabasesLimit = 4096;
+
 void define_settings(bool preloading);
 
 } // namespace mvs::pg

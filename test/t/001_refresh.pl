@@ -39,12 +39,11 @@ ok( $node->poll_query_until(
 		'postgres', 'SELECT n = 3 AND total = 60 FROM order_totals'),
 	'the scheduled refresh picks up the new rows');
 
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'succeeded' AND last_error IS NULL AND last_sqlstate IS NULL
+ok( wait_status(
+		$node, 'order_totals',
+		q{last_status = 'succeeded' AND last_error IS NULL AND last_sqlstate IS NULL
        AND last_started IS NOT NULL AND last_finished >= last_started
-       AND last_duration IS NOT NULL AND next_run IS NOT NULL
-  FROM matview_scheduler.status WHERE view = 'order_totals'::regclass}),
+       AND last_duration IS NOT NULL AND next_run IS NOT NULL}),
 	'status shows a successful last run');
 
 is( $node->safe_psql(
@@ -88,9 +87,7 @@ my $alice_id = $node->safe_psql(
 SET ROLE alice;
 SELECT schedule_refresh('alice_counts', '1 second');
 });
-is( $node->safe_psql(
-		'postgres',
-		q{SELECT owner FROM matview_scheduler.status WHERE view = 'alice_counts'::regclass}),
+is( status_of($node, 'alice_counts', q{owner}),
 	'alice',
 	'the schedule is owned by the role that made it');
 
@@ -98,10 +95,7 @@ $node->safe_psql('postgres',
 	q{SET ROLE alice; INSERT INTO alice_items SELECT generate_series(1, 5)});
 ok($node->poll_query_until('postgres', 'SELECT n = 5 FROM alice_counts'),
 	'a view scheduled by a non-superuser is refreshed');
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'succeeded' FROM matview_scheduler.status
- WHERE view = 'alice_counts'::regclass}),
+ok( wait_status($node, 'alice_counts', q{last_status = 'succeeded'}),
 	'its status shows success');
 
 # The schedule's owner no longer owns the view: the refresh must fail with her rights.
@@ -127,11 +121,8 @@ SELECT count(*) FROM matview_scheduler.runs
 	'no refresh succeeded after the owner changed');
 is($node->safe_psql('postgres', 'SELECT n FROM alice_counts'),
 	'5', 'the view was not refreshed on the former owner\'s behalf');
-ok( $node->poll_query_until(
-		'postgres', qq{
-SELECT last_status = 'failed' AND last_sqlstate = '42501'
-       AND last_error LIKE '$denied%'
-  FROM matview_scheduler.status WHERE view = 'alice_counts'::regclass}),
+ok( wait_status($node, 'alice_counts', qq{last_status = 'failed' AND last_sqlstate = '42501'
+       AND last_error LIKE '$denied%'}),
 	'status shows the permission failure');
 
 $node->stop;

@@ -55,18 +55,12 @@ UPDATE divisor SET d = 0;
 UPDATE feed_state SET online = false;
 });
 
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'failed' AND last_sqlstate = '22012'
+ok( wait_status($node, 'ratio', q{last_status = 'failed' AND last_sqlstate = '22012'
        AND last_error = 'division by zero'
-       AND last_finished IS NOT NULL AND last_duration IS NOT NULL
-  FROM matview_scheduler.status WHERE view = 'ratio'::regclass}),
+       AND last_finished IS NOT NULL AND last_duration IS NOT NULL}),
 	'a division by zero is recorded as failed with SQLSTATE 22012 and its message');
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'failed' AND last_sqlstate = 'P0042'
-       AND last_error = 'feed is offline'
-  FROM matview_scheduler.status WHERE view = 'feed'::regclass}),
+ok( wait_status($node, 'feed', q{last_status = 'failed' AND last_sqlstate = 'P0042'
+       AND last_error = 'feed is offline'}),
 	'an error raised by the view query is recorded with its own SQLSTATE and message');
 is( $node->safe_psql(
 		'postgres', q{
@@ -109,17 +103,15 @@ SELECT count(*) FROM pg_stat_activity
 
 # Once the cause is fixed, the next refresh succeeds.
 $node->safe_psql('postgres', 'UPDATE divisor SET d = 4');
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'succeeded' AND last_error IS NULL AND last_sqlstate IS NULL
-  FROM matview_scheduler.status WHERE view = 'ratio'::regclass}),
+ok( wait_status(
+		$node, 'ratio',
+		q{last_status = 'succeeded' AND last_error IS NULL AND last_sqlstate IS NULL}),
 	'the failing view succeeds again once its query works');
 is($node->safe_psql('postgres', 'SELECT r FROM ratio'), '25',
 	'and shows the new data');
 
 # Nothing crashed along the way.
-ok( !$node->log_contains(qr/terminated by signal|exited with exit code [1-9]/),
-	'no server process crashed');
+ok(no_crash($node), 'no server process crashed');
 
 $node->stop;
 done_testing();

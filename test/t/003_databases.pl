@@ -36,9 +36,7 @@ SELECT schedule_refresh('v', '1 second');
 });
 ok($node->poll_query_until('db2', 'SELECT n = 4 FROM v'),
 	'a view in a database created after startup is refreshed');
-ok( $node->poll_query_until(
-		'db2', q{
-SELECT last_status = 'succeeded' FROM matview_scheduler.status WHERE view = 'v'::regclass}),
+ok( wait_status($node, 'v', q{last_status = 'succeeded'}, 'db2'),
 	'its status shows success');
 
 # A database without the extension, created while db2 is served.

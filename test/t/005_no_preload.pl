@@ -3,6 +3,9 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use MvsTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -49,10 +52,7 @@ SELECT schedule_id, view, schedule, next_run IS NOT NULL, last_status IS NULL
 	'status lists the schedule, never run');
 
 # Wait, by the server's clock, until the first run is two seconds overdue.
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT pg_catalog.clock_timestamp() > next_run + interval '2 seconds'
-  FROM matview_scheduler.status WHERE view = 'v'::regclass}),
+ok( wait_status($node, 'v', q{pg_catalog.clock_timestamp() > next_run + interval '2 seconds'}),
 	'the first due time has passed');
 is( $node->safe_psql(
 		'postgres',

@@ -33,10 +33,7 @@ sub runs_of
 
 # repeats: three runs, then finished and still listed.
 $node->safe_psql('postgres', q{SELECT schedule_refresh('limited', '1 second', repeats => 3)});
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT finished AND runs_total = 3 AND next_run IS NULL
-  FROM matview_scheduler.status WHERE view = 'limited'::regclass}),
+ok( wait_status($node, 'limited', q{finished AND runs_total = 3 AND next_run IS NULL}),
 	'a schedule with repeats => 3 finishes after three runs');
 ok(wait_clock_succeeded($node, 3), 'time passes');
 is(runs_of('limited'), '3', 'and runs no more');
@@ -44,9 +41,7 @@ is(runs_of('limited'), '3', 'and runs no more');
 # until: no run after it.
 $node->safe_psql('postgres',
 	q{SELECT schedule_refresh('bounded', '1 second', until => now() + interval '3 seconds')});
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT finished FROM matview_scheduler.status WHERE view = 'bounded'::regclass}),
+ok( wait_status($node, 'bounded', q{finished}),
 	'a schedule with until finishes');
 is( $node->safe_psql(
 		'postgres', q{
@@ -61,10 +56,7 @@ cmp_ok(runs_of('bounded'), '>=', 2, 'and it ran until then');
 $node->safe_psql('postgres', 'INSERT INTO items VALUES (1), (2)');
 $node->safe_psql('postgres', q{SELECT schedule_refresh('one_shot', 'once')});
 ok($node->poll_query_until('postgres', 'SELECT n = 2 FROM one_shot'), 'once runs at once');
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT finished AND last_status = 'succeeded'
-  FROM matview_scheduler.status WHERE view = 'one_shot'::regclass}),
+ok( wait_status($node, 'one_shot', q{finished AND last_status = 'succeeded'}),
 	'and is finished');
 ok(wait_clock_succeeded($node, 2), 'time passes');
 is(runs_of('one_shot'), '1', 'once means one run');
@@ -72,14 +64,10 @@ is(runs_of('one_shot'), '1', 'once means one run');
 # once with start_at: at that time, not before.
 $node->safe_psql('postgres',
 	q{SELECT schedule_refresh('one_shot', 'once', start_at => now() + interval '2 seconds')});
-is( $node->safe_psql(
-		'postgres', q{
-SELECT finished FROM matview_scheduler.status WHERE view = 'one_shot'::regclass}),
+is( status_of($node, 'one_shot', q{finished}),
 	'f',
 	'a later once is waiting');
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT finished FROM matview_scheduler.status WHERE view = 'one_shot'::regclass}),
+ok( wait_status($node, 'one_shot', q{finished}),
 	'and runs at its time');
 is( $node->safe_psql(
 		'postgres', q{
@@ -114,8 +102,7 @@ SELECT count(*) >= 3 FROM matview_scheduler.runs
  WHERE view = 'slow'::regclass AND status = 'succeeded'}),
 	'a slow view is refreshed again and again');
 cmp_ok(
-	$node->safe_psql(
-		'postgres', q{SELECT skipped_total FROM matview_scheduler.status WHERE view = 'slow'::regclass}),
+	status_of($node, 'slow', q{skipped_total}),
 	'>=', 2,
 	'due times that came during its refreshes are counted as skipped');
 is( $node->safe_psql(

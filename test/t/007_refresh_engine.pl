@@ -1,6 +1,6 @@
 # How each refresh runs: in worker processes beside the scheduler (a long refresh delays no other
-# view), one at a time per view, CONCURRENTLY when 'auto' can, without blocking readers, and
-# bounded by timeout and lock_timeout. A running refresh is visible in pg_stat_activity.
+# view), one at a time per view, CONCURRENTLY when 'auto' can, without blocking readers. A running
+# refresh is visible in pg_stat_activity. Timeouts: 023_refresh_timeouts.pl.
 use strict;
 use warnings;
 
@@ -11,11 +11,8 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = new_node('refresh_engine');
-
-$node->safe_psql('postgres', 'CREATE EXTENSION matview_scheduler');
-# Refreshed every second throughout: its runs tell the time.
-clock_view($node);
+# The clock view is refreshed every second throughout: its runs tell the time.
+my $node = clock_node('refresh_engine');
 
 ok(wait_clock($node, 1), 'the clock view is refreshed');
 
@@ -29,16 +26,12 @@ SELECT schedule_refresh('long_view', '1 hour', start_at => now() + interval '1 s
 });
 # A run is recorded up to 50 ms before its due time (its worker prepares meanwhile): running
 # shows from then, running_since is the due time.
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT running AND running_since <= now() FROM matview_scheduler.status
- WHERE view = 'long_view'::regclass}),
+ok( wait_status($node, 'long_view', q{running AND running_since <= now()}),
 	'the long refresh starts');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT running_since = last_started AND running_since <= now() AND last_finished IS NULL
-       AND last_status = 'running'
-  FROM matview_scheduler.status WHERE view = 'long_view'::regclass}),
+is( status_of(
+		$node, 'long_view',
+		q{running_since = last_started AND running_since <= now() AND last_finished IS NULL
+       AND last_status = 'running'}),
 	't',
 	'status shows since when it is running');
 ok( $node->poll_query_until(
@@ -50,10 +43,7 @@ SELECT count(*) = 1 FROM pg_stat_activity
    AND datname = 'postgres'}),
 	'the running refresh shows in pg_stat_activity with backend_type and application_name '
 	  . 'naming the view');
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'succeeded' FROM matview_scheduler.status
- WHERE view = 'long_view'::regclass}),
+ok( wait_status($node, 'long_view', q{last_status = 'succeeded'}),
 	'the long refresh succeeds');
 is( $node->safe_psql(
 		'postgres', q{
@@ -70,10 +60,9 @@ SELECT count(*) FROM pg_stat_activity
  WHERE application_name = 'matview_scheduler refresh public.long_view'}),
 	'0',
 	'once it has finished, the refresh is gone from pg_stat_activity');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT NOT running AND running_since IS NULL AND last_duration >= interval '6 seconds'
-  FROM matview_scheduler.status WHERE view = 'long_view'::regclass}),
+is( status_of(
+		$node, 'long_view',
+		q{NOT running AND running_since IS NULL AND last_duration >= interval '6 seconds'}),
 	't',
 	'status shows it no longer running, and how long it took');
 $node->safe_psql('postgres', q{SELECT unschedule_refresh('long_view')});
@@ -86,10 +75,7 @@ $node->safe_psql(
 CREATE MATERIALIZED VIEW overlap AS SELECT pg_sleep(1.5) IS NULL AS slept WITH NO DATA;
 SELECT schedule_refresh('overlap', '1 second');
 });
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT running AND runs_total >= 2 FROM matview_scheduler.status
- WHERE view = 'overlap'::regclass}),
+ok( wait_status($node, 'overlap', q{running AND runs_total >= 2}),
 	'a view whose refresh takes longer than its interval is being refreshed');
 # A refresh_now() while a scheduled refresh is running waits for it.
 my $manual_overlap =
@@ -105,9 +91,7 @@ ok( $node->poll_query_until(
 SELECT status = 'succeeded' FROM matview_scheduler.runs WHERE run_id = $manual_overlap}),
 	'a refresh_now() started during a scheduled refresh succeeds');
 cmp_ok(
-	$node->safe_psql(
-		'postgres', q{
-SELECT skipped_total FROM matview_scheduler.status WHERE view = 'overlap'::regclass}),
+	status_of($node, 'overlap', q{skipped_total}),
 	'>=', 2,
 	'due times that came while it was running were skipped and counted');
 $node->safe_psql('postgres', q{SELECT unschedule_refresh('overlap')});
@@ -254,9 +238,7 @@ $node->safe_psql('postgres',
 	q{SELECT schedule_refresh('reader_view', '1 hour', start_at => now() + interval '1 second')});
 ok(wait_refresh_at_gate('ExclusiveLock'),
 	'the auto refresh holds the lock of REFRESH ... CONCURRENTLY on the view while it runs');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT running FROM matview_scheduler.status WHERE view = 'reader_view'::regclass}),
+is( status_of($node, 'reader_view', q{running}),
 	't',
 	'status shows the refresh running');
 my ($ret, $stdout, $stderr) = $node->psql(
@@ -270,15 +252,11 @@ my ($reader_count, $reader_done) = split /\|/, $stdout;
 $reader_done = 'infinity' unless defined $reader_done;
 is($reader_count, '10', 'the reader gets the rows');
 $gate->query_safe('SELECT pg_advisory_unlock(77)');
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'succeeded' FROM matview_scheduler.status
- WHERE view = 'reader_view'::regclass}),
+ok( wait_status($node, 'reader_view', q{last_status = 'succeeded'}),
 	'the auto refresh succeeds once the gate opens');
-is( $node->safe_psql(
-		'postgres', qq{
-SELECT last_mode = 'concurrent' AND last_finished > '$reader_done'::timestamptz
-  FROM matview_scheduler.status WHERE view = 'reader_view'::regclass}),
+is( status_of(
+		$node, 'reader_view',
+		qq{last_mode = 'concurrent' AND last_finished > '$reader_done'::timestamptz}),
 	't',
 	'it was a concurrent refresh, and it was still running when the reader got its rows');
 
@@ -301,122 +279,14 @@ like($stderr, qr/canceling statement due to statement timeout/,
 	'the blocked reader hit its statement_timeout');
 $gate->query_safe('SELECT pg_advisory_unlock(77)');
 $gate->quit;
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'succeeded' AND last_mode = 'plain' FROM matview_scheduler.status
- WHERE view = 'reader_view'::regclass}),
+ok( wait_status($node, 'reader_view', q{last_status = 'succeeded' AND last_mode = 'plain'}),
 	'the plain refresh succeeds once the gate opens');
 $node->safe_psql('postgres', q{SELECT unschedule_refresh('reader_view')});
 
 # ---------------------------------------------------------------------------------------------
-# timeout cancels the refresh: 57014, recorded as a failure, the view left as it was.
-$node->safe_psql(
-	'postgres', q{
-CREATE MATERIALIZED VIEW sleeper AS SELECT pg_sleep(5) IS NULL AS slept WITH NO DATA;
-SELECT schedule_refresh('sleeper', '1 hour', start_at => now() + interval '1 second',
-                        timeout => '1 second', max_retries => 0);
-});
-is( $node->safe_psql(
-		'postgres', q{
-SELECT format('%s %s %s %s', concurrency, timeout, lock_timeout IS NULL, max_retries)
-  FROM matview_scheduler.status WHERE view = 'sleeper'::regclass}),
-	'auto 00:00:01 t 0',
-	'status shows the timeout and retry settings');
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'failed' FROM matview_scheduler.status WHERE view = 'sleeper'::regclass}),
-	'a refresh that runs past its timeout fails');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT last_sqlstate || ' ' || last_error FROM matview_scheduler.status
- WHERE view = 'sleeper'::regclass}),
-	'57014 canceling statement due to statement timeout',
-	'it is recorded with SQLSTATE 57014 and the cancel message');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT last_duration >= interval '1 second' AND last_duration < interval '4.5 seconds'
-  FROM matview_scheduler.status WHERE view = 'sleeper'::regclass}),
-	't',
-	'it was cancelled after the timeout, before the view query could finish');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT last_mode FROM matview_scheduler.status WHERE view = 'sleeper'::regclass}),
-	'plain',
-	'the cancelled run records the mode it refreshed in');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT relispopulated FROM pg_class WHERE oid = 'sleeper'::regclass}),
-	'f',
-	'the cancelled refresh left the view as it was');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT count(*) FROM pg_stat_activity
- WHERE application_name = 'matview_scheduler refresh public.sleeper'}),
-	'0',
-	'no refresh of it is left running');
-$node->safe_psql('postgres', q{SELECT unschedule_refresh('sleeper')});
-
-# ---------------------------------------------------------------------------------------------
-# lock_timeout: another session holds the view's lock; the refresh gives up with 55P03.
-$node->safe_psql('postgres', q{CREATE MATERIALIZED VIEW locked_view AS SELECT 1 AS x});
-# LOCK TABLE does not take materialized views; a REFRESH in an open transaction holds the same
-# ACCESS EXCLUSIVE lock until the transaction ends.
-my $holder = $node->background_psql('postgres');
-$holder->query_safe(q{BEGIN; REFRESH MATERIALIZED VIEW locked_view;});
-is( $node->safe_psql(
-		'postgres', q{
-SELECT count(*) FROM pg_locks
- WHERE relation = 'locked_view'::regclass AND mode = 'AccessExclusiveLock' AND granted}),
-	'1',
-	'another session holds an ACCESS EXCLUSIVE lock on the view');
-$node->safe_psql(
-	'postgres', q{
-SELECT schedule_refresh('locked_view', '1 hour', start_at => now() + interval '1 second',
-                        lock_timeout => '1 second', max_retries => 0);
-}, timeout => 60);
-is( $node->safe_psql(
-		'postgres', q{
-SELECT format('%s %s', lock_timeout, timeout IS NULL)
-  FROM matview_scheduler.status WHERE view = 'locked_view'::regclass}),
-	'00:00:01 t',
-	'status shows the lock_timeout');
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'failed' FROM matview_scheduler.status
- WHERE view = 'locked_view'::regclass}),
-	'a refresh of a view locked by another session fails');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT last_sqlstate || ' ' || last_error FROM matview_scheduler.status
- WHERE view = 'locked_view'::regclass}),
-	'55P03 canceling statement due to lock timeout',
-	'it gave up waiting for the lock with SQLSTATE 55P03');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT last_duration >= interval '1 second' FROM matview_scheduler.status
- WHERE view = 'locked_view'::regclass}),
-	't',
-	'after waiting lock_timeout for the lock');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT count(*) FROM pg_locks
- WHERE relation = 'locked_view'::regclass AND NOT granted}),
-	'0',
-	'nothing is left waiting for the lock');
-$holder->query_safe('COMMIT');
-$holder->quit;
-my $after_lock = $node->safe_psql('postgres', q{SELECT refresh_now('locked_view', wait => true)});
-is( $node->safe_psql(
-		'postgres', qq{
-SELECT status FROM matview_scheduler.runs WHERE run_id = $after_lock}),
-	'succeeded',
-	'once the lock is released the view refreshes');
-
-# ---------------------------------------------------------------------------------------------
 # Through all of it the scheduler kept going and nothing crashed.
 ok(wait_clock($node, 2), 'the clock view is still refreshed');
-ok( !$node->log_contains(qr/terminated by signal|exited with exit code [1-9]/),
-	'no server process crashed');
+ok(no_crash($node), 'no server process crashed');
 
 $node->stop;
 done_testing();

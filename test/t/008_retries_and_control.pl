@@ -1,6 +1,6 @@
 # Retries after a failure (doubling delay, at most max_retries, then back on the grid),
-# refresh_now() with and without wait, pause and resume, the NOTIFY after each run, and the
-# per-view cap on run history.
+# refresh_now() with and without wait, and the NOTIFY after each run. Pause, resume and the cap on
+# run history: 024_pause_and_history.pl.
 use strict;
 use warnings;
 
@@ -12,12 +12,8 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = new_node('retries_and_control');
-
-$node->safe_psql('postgres', 'CREATE EXTENSION matview_scheduler');
-# Refreshed every second throughout: its runs tell the time. wait_clock counts them by
-# runs_total, not by rows of the run history, which is capped later on.
-clock_view($node);
+# The clock view is refreshed every second throughout: its runs tell the time.
+my $node = clock_node('retries_and_control');
 
 # A session that listens for the notification sent after each run. psql prints a notification
 # after the next command it runs, so the listener runs short queries until the one wanted is in.
@@ -77,16 +73,12 @@ SELECT schedule_refresh('flaky', '1 hour', start_at => now() + interval '1 secon
 CREATE MATERIALIZED VIEW gridfail AS SELECT 100 / d AS r FROM divisor WITH NO DATA;
 SELECT schedule_refresh('gridfail', '2 seconds', retry_delay => '1 hour', max_retries => 5);
 });
-is( $node->safe_psql(
-		'postgres', q{
-SELECT format('%s %s %s %s', concurrency, max_retries, retry_delay, NOT paused)
-  FROM matview_scheduler.status WHERE view = 'flaky'::regclass}),
+is( status_of(
+		$node, 'flaky',
+		q{format('%s %s %s %s', concurrency, max_retries, retry_delay, NOT paused)}),
 	'auto 2 00:00:01 t',
 	'status shows the retry settings');
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT consecutive_failures = 3 AND NOT running FROM matview_scheduler.status
- WHERE view = 'flaky'::regclass}),
+ok( wait_status($node, 'flaky', q{consecutive_failures = 3 AND NOT running}),
 	'the failing view fails three times in a row');
 
 is( $node->safe_psql(
@@ -124,11 +116,10 @@ SELECT string_agg(CASE WHEN prev_started IS NULL THEN '-'
   FROM ($flaky_pairs) p}),
 	'-,ok,ok',
 	'the failed runs started at least 1 s and then 2 s apart, well before the next grid time');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT format('%s %s %s %s %s %s', runs_total, failures_total, consecutive_failures,
-              skipped_total, last_sqlstate, next_run = start_at + interval '1 hour')
-  FROM matview_scheduler.status WHERE view = 'flaky'::regclass}),
+is( status_of(
+		$node, 'flaky',
+		q{format('%s %s %s %s %s %s', runs_total, failures_total, consecutive_failures,
+              skipped_total, last_sqlstate, next_run = start_at + interval '1 hour')}),
 	'3 3 3 0 22012 t',
 	'after max_retries the schedule is back on its grid: next run at start_at + 1 hour');
 # Another retry would have been due 4 s after the last failure.
@@ -138,19 +129,15 @@ is( $node->safe_psql(
 SELECT count(*) FROM matview_scheduler.runs WHERE view = 'flaky'::regclass}),
 	'3',
 	'no further retry after max_retries');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT next_run = start_at + interval '1 hour' FROM matview_scheduler.status
- WHERE view = 'flaky'::regclass}),
+is( status_of($node, 'flaky', q{next_run = start_at + interval '1 hour'}),
 	't',
 	'the next run is still the grid time');
 
 # A retry is never later than the next grid time: the view failing every 2 seconds with a retry
 # delay of an hour keeps being tried on its grid.
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT failures_total >= 3 AND NOT running AND next_run <= last_finished + interval '2 seconds'
-  FROM matview_scheduler.status WHERE view = 'gridfail'::regclass}),
+ok( wait_status(
+		$node, 'gridfail',
+		q{failures_total >= 3 AND NOT running AND next_run <= last_finished + interval '2 seconds'}),
 	'a failing view whose grid comes before its retry delay is tried again at its next grid time');
 is( $node->safe_psql(
 		'postgres', q{
@@ -193,10 +180,7 @@ SELECT format('%s %s %s', status, sqlstate, manual) FROM matview_scheduler.runs
  WHERE run_id = $failed_manual}),
 	'failed 22012 t',
 	'the run its DETAIL names is recorded as a failed manual run');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT next_run = start_at + interval '1 hour' AND NOT running FROM matview_scheduler.status
- WHERE view = 'flaky'::regclass}),
+is( status_of($node, 'flaky', q{next_run = start_at + interval '1 hour' AND NOT running}),
 	't',
 	'a failed manual run leaves the schedule on its grid');
 
@@ -286,10 +270,7 @@ CREATE MATERIALIZED VIEW notified AS SELECT count(*) AS n FROM items;
 SELECT schedule_refresh('notified', 'once', start_at => now() + interval '1 second',
                         notify => true);
 });
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'succeeded' FROM matview_scheduler.status
- WHERE view = 'notified'::regclass}),
+ok( wait_status($node, 'notified', q{last_status = 'succeeded'}),
 	'a scheduled run of another view succeeds');
 my $notified_run = $node->safe_psql('postgres',
 	q{SELECT run_id FROM matview_scheduler.runs WHERE view = 'notified'::regclass});
@@ -301,110 +282,8 @@ is( describe_payload(wait_notification($notified_run)),
 ok(!exists $notified{$fresh_manual}, 'a run of a view without notify => true is not announced');
 ok(!exists $notified{invalid}, 'every payload was JSON');
 
-# ---------------------------------------------------------------------------------------------
-# Pause and resume.
-$node->safe_psql(
-	'postgres', q{
-CREATE MATERIALIZED VIEW pausable AS SELECT pg_catalog.now() AS t;
-SELECT schedule_refresh('pausable', '1 second');
-});
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT runs_total >= 2 FROM matview_scheduler.status WHERE view = 'pausable'::regclass}),
-	'the view to pause is refreshed every second');
-$node->safe_psql('postgres', q{SELECT pause_refresh('pausable')});
-is( $node->safe_psql(
-		'postgres', q{
-SELECT paused AND next_run IS NOT NULL FROM matview_scheduler.status
- WHERE view = 'pausable'::regclass}),
-	't',
-	'status shows it paused');
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT NOT running FROM matview_scheduler.status WHERE view = 'pausable'::regclass}),
-	'a run started before the pause ends');
-my $paused_runs = $node->safe_psql('postgres',
-	q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'pausable'::regclass});
-my $paused_mark = $node->safe_psql('postgres',
-	q{SELECT max(run_id) FROM matview_scheduler.runs WHERE view = 'pausable'::regclass});
-ok(wait_clock($node, 4), 'the clock view keeps getting runs meanwhile');
-is( $node->safe_psql(
-		'postgres', qq{
-SELECT format('%s %s', runs_total,
-              (SELECT count(*) FROM matview_scheduler.runs
-                WHERE view = 'pausable'::regclass AND run_id > $paused_mark))
-  FROM matview_scheduler.status WHERE view = 'pausable'::regclass}),
-	"$paused_runs 0",
-	'a paused schedule does not run');
-
-# Read in the resuming transaction itself: once it commits, the scheduler may run the schedule
-# and move next_run on at any moment.
-my ($resumed_at, $next_ok) = split /\|/,
-  $node->safe_psql(
-	'postgres', q{
-BEGIN;
-SELECT resume_refresh('pausable') \gset
-SELECT now(), NOT paused AND next_run > now() AND next_run <= now() + interval '1 second'
-  FROM matview_scheduler.status WHERE view = 'pausable'::regclass;
-COMMIT;
-});
-is($next_ok, 't', 'resuming puts the next run at the next grid time after now');
-ok( $node->poll_query_until(
-		'postgres', qq{
-SELECT runs_total >= $paused_runs + 1 FROM matview_scheduler.status
- WHERE view = 'pausable'::regclass}),
-	'a resumed schedule runs again');
-ok( $node->poll_query_until(
-		'postgres', qq{
-SELECT runs_total >= $paused_runs + 3 FROM matview_scheduler.status
- WHERE view = 'pausable'::regclass}),
-	'and it keeps running');
-is( $node->safe_psql(
-		'postgres', qq{
-SELECT format('%s %s', bool_and(r.scheduled_for > '$resumed_at'),
-              bool_and(extract(epoch FROM r.scheduled_for - s.anchor)
-                       = round(extract(epoch FROM r.scheduled_for - s.anchor))))
-  FROM matview_scheduler.runs r JOIN matview_scheduler.schedules s ON s.id = r.schedule_id
- WHERE r.view = 'pausable'::regclass AND r.run_id > $paused_mark}),
-	't t',
-	'after resuming it runs only for due times after the resume, on its grid: no burst for the missed ones');
-$node->safe_psql('postgres', q{SELECT unschedule_refresh('pausable')});
-
-# ---------------------------------------------------------------------------------------------
-# History is capped per view (matview_scheduler.history_per_view, reloaded on SIGHUP) as runs are
-# recorded, keeping the newest.
-$node->append_conf('postgresql.conf', 'matview_scheduler.history_per_view = 3');
-$node->reload;
-ok($node->poll_query_until('postgres', 'SHOW matview_scheduler.history_per_view', '3'),
-	'history_per_view = 3 is in effect');
-$node->safe_psql(
-	'postgres', q{
-CREATE MATERIALIZED VIEW historic AS SELECT pg_catalog.now() AS t;
-SELECT schedule_refresh('historic', '1 second');
-});
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT runs_total >= 7 FROM matview_scheduler.status WHERE view = 'historic'::regclass}),
-	'a view refreshed every second has run seven times');
-# Stopped, so that no run is between being started and being recorded.
-$node->safe_psql('postgres', q{SELECT pause_refresh('historic')});
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT NOT running AND last_status = 'succeeded' FROM matview_scheduler.status
- WHERE view = 'historic'::regclass}),
-	'its last run has been recorded');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT format('%s %s', count(*) <= 3,
-              max(r.run_id) = (SELECT last_run_id FROM matview_scheduler.schedules
-                                WHERE view = 'historic'::regclass))
-  FROM matview_scheduler.runs r WHERE r.view = 'historic'::regclass}),
-	't t',
-	'at most 3 runs of the view are kept, the newest among them');
-
 $listener->quit;
-ok( !$node->log_contains(qr/terminated by signal|exited with exit code [1-9]/),
-	'no server process crashed');
+ok(no_crash($node), 'no server process crashed');
 
 $node->stop;
 done_testing();

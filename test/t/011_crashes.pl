@@ -122,10 +122,9 @@ SELECT r2.scheduled_for - r1.finished >= interval '0.9 seconds'
  WHERE r1.view = 'cancelled'::regclass AND r2.view = r1.view AND r2.run_id > r1.run_id}),
 	't',
 	'the retry was due retry_delay after the failure');
-is( $node->safe_psql(
-		'postgres', q{
-SELECT format('%s %s %s', failures_total, consecutive_failures, last_status)
-  FROM matview_scheduler.status WHERE view = 'cancelled'::regclass}),
+is( status_of(
+		$node, 'cancelled',
+		q{format('%s %s %s', failures_total, consecutive_failures, last_status)}),
 	'1 0 succeeded',
 	'status counts the failure and the recovery');
 $node->safe_psql('postgres', q{SELECT unschedule_refresh('cancelled')});

@@ -16,9 +16,7 @@ $primary->safe_psql('postgres', 'CREATE EXTENSION matview_scheduler');
 clock_view($primary);
 nap_table($primary);
 slow_view($primary, 'slow', 60);
-ok( $primary->poll_query_until(
-		'postgres', q{
-SELECT runs_total >= 2 FROM matview_scheduler.status WHERE view = 'clock'::regclass}),
+ok( wait_status($primary, 'clock', q{runs_total >= 2}),
 	'the primary refreshes the clock view');
 
 $primary->backup('backup');
@@ -41,10 +39,7 @@ is($standby->safe_psql('postgres', 'SELECT pg_is_in_recovery()'), 't', 'the stan
 ok(wait_clock($standby, 2),
 	'the standby replays the clock view\'s runs, and its status view can be read');
 is(our_processes($standby), '0', 'no matview_scheduler process on the standby');
-is( $standby->safe_psql(
-		'postgres', q{
-SELECT format('%s %s', schedule, finished) FROM matview_scheduler.status
- WHERE view = 'clock'::regclass}),
+is( status_of($standby, 'clock', q{format('%s %s', schedule, finished)}),
 	'1 second f',
 	'the standby\'s status view shows the replicated schedule');
 is(our_processes($primary) >= 2 ? 'yes' : 'no', 'yes', 'the primary has its launcher and scheduler');

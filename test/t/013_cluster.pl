@@ -89,33 +89,28 @@ RESET ROLE;
 });
 
 # Waits until $view's last run has the given status (and SQLSTATE), and returns its error.
-sub wait_status
+sub wait_last_status
 {
 	my ($view, $status, $sqlstate) = @_;
-	my $cond = defined $sqlstate ? "AND last_sqlstate = '$sqlstate'" : '';
-	$node->poll_query_until(
-		'postgres', qq{
-SELECT count(*) = 1 FROM matview_scheduler.status
- WHERE view = '$view'::regclass AND last_status = '$status' $cond})
-	  or return undef;
-	return $node->safe_psql('postgres',
-		qq{SELECT coalesce(last_error, '') FROM matview_scheduler.status WHERE view = '$view'::regclass});
+	my $cond = defined $sqlstate ? " AND last_sqlstate = '$sqlstate'" : '';
+	wait_status($node, $view, "last_status = '$status'$cond") or return undef;
+	return status_of($node, $view, q{coalesce(last_error, '')});
 }
 
-ok(defined wait_status('av', 'succeeded'), 'alice\'s view is refreshed');
-ok(defined wait_status('dv', 'succeeded'), 'dave\'s view is refreshed');
-ok(defined wait_status('cv', 'succeeded'), 'carol\'s view is refreshed');
+ok(defined wait_last_status('av', 'succeeded'), 'alice\'s view is refreshed');
+ok(defined wait_last_status('dv', 'succeeded'), 'dave\'s view is refreshed');
+ok(defined wait_last_status('cv', 'succeeded'), 'carol\'s view is refreshed');
 
 $node->safe_psql('postgres', 'REVOKE SELECT ON base FROM alice');
-like(wait_status('av', 'failed', '42501'), qr/permission denied for table base/,
+like(wait_last_status('av', 'failed', '42501'), qr/permission denied for table base/,
 	'after REVOKE, alice\'s refreshes fail with the permission error');
 ok(wait_clock($node, 2), 'the clock keeps running');
 $node->safe_psql('postgres', 'GRANT SELECT ON base TO alice');
-ok(defined wait_status('av', 'succeeded'), 'after GRANT, alice\'s view is refreshed again');
+ok(defined wait_last_status('av', 'succeeded'), 'after GRANT, alice\'s view is refreshed again');
 
 $node->safe_psql('postgres', 'ALTER MATERIALIZED VIEW av OWNER TO bob');
 my $denied = refresh_denied($node, 'av');
-like(wait_status('av', 'failed', '42501'), qr/\Q$denied\E/,
+like(wait_last_status('av', 'failed', '42501'), qr/\Q$denied\E/,
 	'once alice no longer owns the view, her schedule fails: she may not refresh it');
 ok(wait_clock($node, 2), 'the clock keeps running');
 
@@ -129,7 +124,7 @@ is( $node->safe_psql('postgres',
 		q{SELECT count(*) FROM matview_scheduler.schedules WHERE owner::text NOT IN (SELECT rolname FROM pg_roles)}),
 	'0', 'no schedule is left with a dropped owner');
 ok(wait_clock($node, 2), 'the clock keeps running');
-ok(defined wait_status('clock', 'succeeded'), 'and succeeds');
+ok(defined wait_last_status('clock', 'succeeded'), 'and succeeds');
 
 # REASSIGN OWNED hands carol's view and her schedule to bob; carol can then be dropped, and the
 # schedule runs as bob.
@@ -138,7 +133,7 @@ $node->safe_psql('postgres', 'GRANT SELECT ON base TO bob');
 	'REASSIGN OWNED BY carol TO bob; DROP OWNED BY carol; DROP ROLE carol');
 is($ret, 0, 'REASSIGN OWNED, DROP OWNED and DROP ROLE succeed') or diag($stderr);
 like($stderr, qr/1 refresh schedule\(s\) now run as bob/, 'REASSIGN OWNED says the schedule moved');
-is($node->safe_psql('postgres', q{SELECT owner FROM matview_scheduler.status WHERE view = 'cv'::regclass}),
+is(status_of($node, 'cv', q{owner}),
 	'bob', 'the schedule now belongs to bob');
 my $last_cv = $node->safe_psql('postgres',
 	q{SELECT max(run_id) FROM matview_scheduler.runs WHERE view = 'cv'::regclass});
@@ -172,15 +167,13 @@ SELECT string_agg(DISTINCT status || ' ' || sqlstate, ',') FROM matview_schedule
  WHERE view = 'cv'::regclass AND run_id > $last_cv AND status <> 'running'}),
 	'failed 42704',
 	'and each of its runs fails, recorded');
-like( $node->safe_psql('postgres',
-		q{SELECT last_error FROM matview_scheduler.status WHERE view = 'cv'::regclass}),
+like( status_of($node, 'cv', q{last_error}),
 	qr/role that scheduled the refresh of public\.cv .* no longer exists/,
 	'saying that the role that scheduled it is gone');
-is( $node->safe_psql('postgres',
-		q{SELECT last_status FROM matview_scheduler.status WHERE view = 'cv'::regclass}),
+is( status_of($node, 'cv', q{last_status}),
 	'failed', 'status shows it failed');
 ok(wait_clock($node, 2), 'the clock keeps running');
-ok(defined wait_status('clock', 'succeeded'), 'and succeeds');
+ok(defined wait_last_status('clock', 'succeeded'), 'and succeeds');
 
 # ---------------------------------------------------------------------------------------------
 # Databases that refuse connections, and templates, lose their scheduler at once; and a database

@@ -24,10 +24,7 @@ ok( $node->poll_query_until(
 		'postgres', q{SELECT count(*) >= 1 FROM matview_scheduler.runs WHERE status = 'succeeded'}),
 	'the view is refreshed');
 $node->safe_psql('postgres', q{SELECT pause_refresh('v')});
-ok( $node->poll_query_until(
-		'postgres',
-		q{SELECT next_run < clock_timestamp() - interval '1 second' FROM matview_scheduler.status
-		   WHERE view = 'v'::regclass}),
+ok( wait_status($node, 'v', q{next_run < clock_timestamp() - interval '1 second'}),
 	'the paused schedule\'s due time has passed');
 ok( $node->poll_query_until(
 		'postgres', q{SELECT count(*) = 0 FROM matview_scheduler.runs WHERE status = 'running'}),

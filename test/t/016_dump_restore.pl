@@ -129,25 +129,16 @@ my $session;
 	$session = $node->background_psql('dst');
 }
 $session->query_safe('SELECT 1');
-ok( $node->poll_query_until(
-		'dst', q{SELECT waiting FROM matview_scheduler.status WHERE view = 'totals'::regclass}),
+ok( wait_status($node, 'totals', q{waiting}, 'dst'),
 	'with pg_restore connected, the due refresh waits');
-my $held_runs = $node->safe_psql('dst',
-	q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'totals'::regclass});
-ok( $node->poll_query_until(
-		'dst', q{
-SELECT waiting_since < now() - interval '2 seconds'
-  FROM matview_scheduler.status WHERE view = 'totals'::regclass}),
+my $held_runs = status_of($node, 'totals', q{runs_total}, 'dst');
+ok( wait_status($node, 'totals', q{waiting_since < now() - interval '2 seconds'}, 'dst'),
 	'it keeps waiting');
-is( $node->safe_psql(
-		'dst', q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'totals'::regclass}),
+is( status_of($node, 'totals', q{runs_total}, 'dst'),
 	$held_runs,
 	'and does not run meanwhile');
 $session->quit;
-ok( $node->poll_query_until(
-		'dst', qq{
-SELECT runs_total > $held_runs AND NOT waiting
-  FROM matview_scheduler.status WHERE view = 'totals'::regclass}),
+ok( wait_status($node, 'totals', qq{runs_total > $held_runs AND NOT waiting}, 'dst'),
 	'once pg_restore has gone, it runs');
 is(log_count($node, qr/pg_restore \(PID \d+\) is connected to database "dst"/, $log_offset),
 	1, 'one log line when the refreshes start waiting');
@@ -160,15 +151,12 @@ is(log_count($node, qr/no pg_restore is connected to database "dst" any more/, $
 $node->safe_psql('dst', q{SELECT pause_refresh('totals')});
 for my $role ('origin', 'replica')
 {
-	my $before = $node->safe_psql('dst',
-		q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'reports.daily'::regclass});
+	my $before = status_of($node, 'reports.daily', q{runs_total}, 'dst');
 	$node->safe_psql(
 		'dst', qq{
 SET session_replication_role = $role;
 UPDATE matview_scheduler.schedules SET next_run = now() WHERE view = 'reports.daily'::regclass});
-	ok( $node->poll_query_until(
-			'dst', qq{
-SELECT runs_total > $before FROM matview_scheduler.status WHERE view = 'reports.daily'::regclass}),
+	ok( wait_status($node, 'reports.daily', qq{runs_total > $before}, 'dst'),
 		"an UPDATE of next_run wakes the scheduler (session_replication_role = $role)");
 }
 

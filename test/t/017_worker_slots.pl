@@ -34,14 +34,9 @@ SELECT count(*) = 1 FROM matview_scheduler.runs WHERE view = 'quick'::regclass A
 	'the quick view\'s run is recorded as waiting for a slot');
 my $waiting_run = $node->safe_psql('postgres',
 	q{SELECT run_id FROM matview_scheduler.runs WHERE view = 'quick'::regclass AND status = 'waiting'});
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT waiting AND waiting_since IS NOT NULL AND NOT running
-  FROM matview_scheduler.status WHERE view = 'quick'::regclass}),
+ok( wait_status($node, 'quick', q{waiting AND waiting_since IS NOT NULL AND NOT running}),
 	'the status shows it waiting');
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT skipped_total >= 2 FROM matview_scheduler.status WHERE view = 'quick'::regclass}),
+ok( wait_status($node, 'quick', q{skipped_total >= 2}),
 	'due times passing meanwhile are coalesced into the waiting run, not queued');
 
 ok( $node->poll_query_until(

@@ -36,10 +36,9 @@ $node->safe_psql('postgres', q{SELECT schedule_refresh('scheduled', 'once', star
 $pid = wait_refreshing($node, 'scheduled');
 ok(defined $pid, 'the scheduled refresh runs in a pool worker');
 $node->safe_psql('postgres', "SELECT pg_terminate_backend($pid)");
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'interrupted' AND last_error LIKE '%terminated%' AND NOT running
-  FROM matview_scheduler.status WHERE view = 'scheduled'::regclass}),
+ok( wait_status(
+		$node, 'scheduled',
+		q{last_status = 'interrupted' AND last_error LIKE '%terminated%' AND NOT running}),
 	'the scheduled run is recorded as interrupted');
 
 # refresh_now(wait => true): the caller gets the worker's end as an error.

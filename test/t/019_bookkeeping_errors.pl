@@ -39,16 +39,13 @@ UPDATE matview_scheduler.schedules SET next_run = now() WHERE view = 'vanished':
 DROP MATERIALIZED VIEW vanished;
 ALTER EVENT TRIGGER matview_scheduler_forget_dropped_views ENABLE;
 });
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'failed' AND last_error = 'the stored schedule could not be read'
-       AND finished FROM matview_scheduler.status WHERE view = 'garbled'::regclass}),
+ok( wait_status(
+		$node, 'garbled',
+		q{last_status = 'failed' AND last_error = 'the stored schedule could not be read'
+       AND finished}),
 	'an unreadable schedule fails with a clear status and stops');
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT last_status = 'failed'
-       AND last_error = 'the schedule''s time zone is not known to this server'
-  FROM matview_scheduler.status WHERE view = 'lost_zone'::regclass}),
+ok( wait_status($node, 'lost_zone', q{last_status = 'failed'
+       AND last_error = 'the schedule''s time zone is not known to this server'}),
 	'an unknown time zone fails with a clear status');
 ok( $node->poll_query_until(
 		'postgres', q{
@@ -77,11 +74,8 @@ CREATE TRIGGER refuse_victim BEFORE INSERT ON matview_scheduler.run_history
     FOR EACH ROW EXECUTE FUNCTION refuse_victim();
 SELECT schedule_refresh('victim', '1 second');
 });
-ok( $node->poll_query_until(
-		'postgres', q{
-SELECT failures_total >= 2 AND last_sqlstate = 'P0001'
-       AND last_error = 'the scheduler could not start the run: no runs of victim today'
-  FROM matview_scheduler.status WHERE view = 'victim'::regclass}),
+ok( wait_status($node, 'victim', q{failures_total >= 2 AND last_sqlstate = 'P0001'
+       AND last_error = 'the scheduler could not start the run: no runs of victim today'}),
 	'a run that cannot start is recorded as failed with the error, again at each due time');
 ok(wait_clock($node, 2), 'the other schedules carry on meanwhile');
 
@@ -96,13 +90,9 @@ ok( wait_for(
 		}),
 	'when not even the failure can be recorded, a warning says so');
 ok(wait_clock($node, 3), 'and the other schedules carry on');
-my $victim_runs = $node->safe_psql('postgres',
-	q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'victim'::regclass});
+my $victim_runs = status_of($node, 'victim', q{runs_total});
 $node->safe_psql('postgres', q{DROP TRIGGER refuse_victim ON matview_scheduler.run_history});
-ok( $node->poll_query_until(
-		'postgres', qq{
-SELECT runs_total > $victim_runs AND last_status = 'succeeded'
-  FROM matview_scheduler.status WHERE view = 'victim'::regclass}),
+ok( wait_status($node, 'victim', qq{runs_total > $victim_runs AND last_status = 'succeeded'}),
 	'once the cause is gone, the schedule runs again');
 cmp_ok(log_count($node, qr/could not record that failure either/, $log_offset),
 	'<=', 3, 'a few warnings, not one per pass');

@@ -174,19 +174,12 @@ SELECT schedule_refresh('public.manual', 'daily', timezone => 'UTC');
 });
 
 # Scheduled runs that succeed; failing runs and their retries.
-ok( $node->poll_query_until(
-		'trapdb', q{
-SELECT runs_total >= 3 FROM matview_scheduler.status WHERE view = 'public.ticking'::regclass}),
+ok( wait_status($node, 'public.ticking', q{runs_total >= 3}, 'trapdb'),
 	'scheduled refreshes run');
-ok( $node->poll_query_until(
-		'trapdb', q{
-SELECT failures_total >= 3 FROM matview_scheduler.status WHERE view = 'public.fragile'::regclass}),
+ok( wait_status($node, 'public.fragile', q{failures_total >= 3}, 'trapdb'),
 	'failing refreshes are retried');
 check(q{UPDATE public.flag SET broken = false});
-ok( $node->poll_query_until(
-		'trapdb', q{
-SELECT last_status = 'succeeded' FROM matview_scheduler.status
- WHERE view = 'public.fragile'::regclass}),
+ok( wait_status($node, 'public.fragile', q{last_status = 'succeeded'}, 'trapdb'),
 	'and succeed again');
 
 # Every API function, in the database owner's session.
@@ -238,9 +231,7 @@ as_role('dbo', q{DROP TABLE public.flag CASCADE});
 
 # One more round of scheduled work after all that.
 my $mark = check(q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'ticking'::regclass});
-ok( $node->poll_query_until(
-		'trapdb', qq{
-SELECT runs_total >= $mark + 2 FROM matview_scheduler.status WHERE view = 'public.ticking'::regclass}),
+ok( wait_status($node, 'public.ticking', qq{runs_total >= $mark + 2}, 'trapdb'),
 	'the scheduler carries on');
 
 is(check(q{SELECT pg_catalog.string_agg(DISTINCT who || ': ' || what, ', ') FROM trap.log}),

@@ -31,8 +31,7 @@ my @payloads;
 my $notification_line = qr{^Asynchronous\ notification\ "matview_scheduler"\ with\ payload
 	\ "(.*)"\ received\ from\ server\ process\ with\ PID\ \d+\.$}mx;
 # Collects payloads until `announced` has had three runs announced after quiet ran twice.
-my $quiet_mark = $node->safe_psql('postgres',
-	q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'hidden.quiet'::regclass});
+my $quiet_mark = status_of($node, 'hidden.quiet', q{runs_total});
 ok( wait_for(
 		sub {
 			my $out = $listener->query_safe('SELECT 1');
@@ -40,8 +39,7 @@ ok( wait_for(
 			{
 				push @payloads, decode_json($1);
 			}
-			my $quiet_runs = $node->safe_psql('postgres',
-				q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'hidden.quiet'::regclass});
+			my $quiet_runs = status_of($node, 'hidden.quiet', q{runs_total});
 			return $quiet_runs >= $quiet_mark + 2
 			  && (grep { $_->{view} eq 'public.announced' } @payloads) >= 3;
 		}),

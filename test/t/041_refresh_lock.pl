@@ -47,11 +47,8 @@ SELECT count(*) FROM pg_locks
 
 # A refresh_now() meanwhile waits for the running refresh to end; and due times pass.
 my $manual = $node->safe_psql('postgres', q{SELECT refresh_now('greedy')});
-my $mark = $node->safe_psql('postgres',
-	q{SELECT skipped_total FROM matview_scheduler.status WHERE view = 'greedy'::regclass});
-$node->poll_query_until(
-	'postgres', qq{
-SELECT skipped_total >= $mark + 2 FROM matview_scheduler.status WHERE view = 'greedy'::regclass})
+my $mark = status_of($node, 'greedy', q{skipped_total});
+wait_status($node, 'greedy', qq{skipped_total >= $mark + 2})
   or die 'no due time skipped';
 $node->poll_query_until('postgres',
 	qq{SELECT status <> 'running' FROM matview_scheduler.runs WHERE run_id = $manual})

@@ -37,8 +37,7 @@ $session->quit;
 	$session = $node->background_psql('shop', extra_params => [ '-U', 'dbowner' ]);
 }
 $session->query_safe('SELECT 1');
-ok( $node->poll_query_until(
-		'shop', q{SELECT waiting FROM matview_scheduler.status WHERE view = 'clock'::regclass}),
+ok( wait_status($node, 'clock', q{waiting}, 'shop'),
 	"the database owner's pg_restore session holds them");
 $session->quit;
 ok(wait_clock($node, 2, 'shop'), 'and they run again once it has gone');

@@ -77,8 +77,7 @@ SELECT count(*) FILTER (WHERE started - scheduled_for >= interval '5 seconds')
   FROM matview_scheduler.runs WHERE view = 'quick'::regclass}),
 	'0',
 	'each of its runs started within one period of its due time');
-is($node->safe_psql('postgres',
-		q{SELECT skipped_total FROM matview_scheduler.status WHERE view = 'quick'::regclass}),
+is(status_of($node, 'quick', q{skipped_total}),
 	'0', 'none of its due times was skipped');
 cmp_ok(
 	$node->safe_psql(

@@ -88,9 +88,7 @@ my ($ret, $out, $err) = $node->psql('postgres',
 	q{SET ROLE nina; SELECT schedule_refresh('olga_counts', '1 second')});
 my $denied = refresh_denied($node, 'olga_counts');
 like($err, qr/\Q$denied\E/, 'a role that may not refresh the view may not schedule it');
-is( $node->safe_psql(
-		'postgres',
-		q{SELECT count(*) FROM matview_scheduler.status WHERE view = 'olga_counts'::regclass}),
+is( status_of($node, 'olga_counts', q{count(*)}),
 	'0',
 	'and no schedule was made');
 

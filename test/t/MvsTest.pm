@@ -12,7 +12,8 @@ use PostgreSQL::Test::Utils;
 use Time::HiRes qw(usleep);
 
 our @EXPORT = qw(new_node clock_view clock_runs wait_clock nap_table slow_view pids_of
-  wait_refreshing wait_for log_count wait_clock_succeeded refresh_denied);
+  wait_refreshing wait_for log_count wait_clock_succeeded refresh_denied status_of wait_status
+  no_crash clock_node);
 
 # A started node preloading matview_scheduler; more postgresql.conf lines may follow. A hash
 # reference before them holds options for init (e.g. { allows_streaming => 1 }).
@@ -39,11 +40,41 @@ SELECT schedule_refresh('clock', '1 second');
 });
 }
 
+# The query of $columns (any select list) from matview_scheduler.status for $view.
+sub status_query
+{
+	my ($view, $columns) = @_;
+	return "SELECT $columns FROM matview_scheduler.status WHERE view = '$view'::regclass";
+}
+
+# $columns of $view's row in matview_scheduler.status, in $db; '' when it has no schedule.
+sub status_of
+{
+	my ($node, $view, $columns, $db) = @_;
+	return $node->safe_psql($db // 'postgres', status_query($view, $columns));
+}
+
+# Waits until $condition (an expression over the status columns) holds for $view in $db.
+sub wait_status
+{
+	my ($node, $view, $condition, $db) = @_;
+	return $node->poll_query_until($db // 'postgres', status_query($view, $condition));
+}
+
+# A node (see new_node) with the extension created in postgres and the clock view scheduled there.
+sub clock_node
+{
+	my ($name, @conf) = @_;
+	my $node = new_node($name, @conf);
+	$node->safe_psql('postgres', 'CREATE EXTENSION matview_scheduler');
+	clock_view($node);
+	return $node;
+}
+
 sub clock_runs
 {
 	my ($node, $db) = @_;
-	return $node->safe_psql($db // 'postgres',
-		q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'clock'::regclass});
+	return status_of($node, 'clock', 'runs_total', $db);
 }
 
 # Waits until the clock view has had $n more runs in $db.
@@ -52,9 +83,7 @@ sub wait_clock
 	my ($node, $n, $db) = @_;
 	$db //= 'postgres';
 	my $mark = clock_runs($node, $db);
-	return $node->poll_query_until(
-		$db, qq{
-SELECT runs_total >= $mark + $n FROM matview_scheduler.status WHERE view = 'clock'::regclass});
+	return wait_status($node, 'clock', "runs_total >= $mark + $n", $db);
 }
 
 # What REFRESH says to a role that may not refresh $view: from 17 it checks the MAINTAIN privilege,
@@ -126,6 +155,13 @@ sub wait_for
 		usleep(100_000);
 	}
 	return 0;
+}
+
+# No server process has crashed or exited with an error code so far.
+sub no_crash
+{
+	my ($node) = @_;
+	return !$node->log_contains(qr/terminated by signal|exited with exit code [1-9]/);
 }
 
 # How many lines of the server log from byte $offset on match $regex.

@@ -361,3 +361,13 @@ TEST(TimeZone, OverlapAtAnOddSecondMapsToTheFirstOccurrence) {
 }
 
 } // namespace
+
+// The one search for a change of offset that from_local, cron and the sub-day words share.
+TEST(TimeZone, FirstOffsetChangeFindsTheTransitionSecond) {
+    const std::int64_t transition = 1000003;
+    const mvs_test::StepZone zone(3600, transition, 7200);
+    for (std::int64_t lo : {transition - 1, transition - 2, transition - 1000000, std::int64_t{0}})
+        for (std::int64_t hi : {transition, transition + 1, transition + 999999})
+            EXPECT_EQ(mvs::first_offset_change(zone, 3600, lo, hi), transition)
+                << "lo " << lo << " hi " << hi;
+}

@@ -1,5 +1,7 @@
 #include "pg/api/schedule_input.hpp"
 
+#include <type_traits>
+
 extern "C" {
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -46,6 +48,9 @@ void raise_schedule_error(const char* text, const char* problem, const char* det
 }
 
 } // namespace
+
+// schedule_from_text keeps the outcome across interval_in and ereport.
+static_assert(std::is_trivially_destructible_v<mvs::ParseOutcome>, "crosses a longjmp");
 
 mvs::Schedule schedule_from_text(const char* text) {
     mvs::ParseOutcome outcome;

@@ -79,7 +79,7 @@ extern "C" Datum mvs_schedule_refresh(PG_FUNCTION_ARGS) {
                  errmsg("schedule \"%s\" has no due time before until (%s)", schedule_text,
                         timestamptz_to_str(until)),
                  errdetail("Its first due time would be %s.", timestamptz_to_str(first.first))));
-    char spec[128];
+    char spec[mvs::kSpecSize];
     if (!mvs::format_spec(first.schedule, spec, sizeof spec))
         elog(ERROR, "matview_scheduler: schedule too long to store");
 

@@ -1,6 +1,8 @@
 // Checking the arguments of the SQL-callable functions, and their access to the catalog.
 #pragma once
 
+#include <type_traits>
+
 #include "pg/pg_headers.hpp"
 
 extern "C" {
@@ -28,6 +30,7 @@ struct SuperuserCatalogAccess {
     int saved_context;
     int guc_level;
 };
+static_assert(std::is_trivially_destructible_v<SuperuserCatalogAccess>, "kept across SPI calls");
 SuperuserCatalogAccess enter_catalog_as_superuser(); // also connects SPI
 void leave_catalog_as_superuser(const SuperuserCatalogAccess& access);
 
@@ -55,6 +58,7 @@ struct RefreshOptions {
     int32 max_retries;
     Datum retry_delay; // interval
 };
+static_assert(std::is_trivially_destructible_v<RefreshOptions>, "kept across SPI calls");
 RefreshOptions refresh_options(FunctionCallInfo fcinfo, Oid relid);
 
 } // namespace mvs::pg

@@ -2,6 +2,8 @@
 // and an active snapshot.
 #pragma once
 
+#include <type_traits>
+
 #include "pg/pg_headers.hpp"
 
 namespace mvs::pg {
@@ -22,6 +24,7 @@ struct RunSettings {
     int timeout_ms;       // 0: none
     int lock_timeout_ms;  // 0: the server's lock_timeout
 };
+static_assert(std::is_trivially_destructible_v<RunSettings>, "kept across the refresh");
 
 // The settings of a run still marked 'running' or 'waiting'; false if it is not (settled already).
 bool catalog_run_settings(int64 run_id, RunSettings* out);

@@ -3,6 +3,8 @@
 // the privileges of the current user id (the callers switch to a superuser where needed).
 #pragma once
 
+#include <type_traits>
+
 #include "pg/pg_headers.hpp"
 
 #include "core/fair_share.hpp"
@@ -11,6 +13,8 @@ extern "C" {
 #include "datatype/timestamp.h"
 #include "pgtime.h"
 }
+
+#include "core/schedule.hpp"
 
 namespace mvs::pg {
 
@@ -36,6 +40,7 @@ struct ScheduleRow {
     Datum retry_delay; // interval
     bool notify;       // NOTIFY matview_scheduler after each run (catalog 0.3 on)
 };
+static_assert(std::is_trivially_destructible_v<ScheduleRow>, "kept across SPI calls");
 
 // A schedule as the scheduler reads it. Plain data.
 struct DueSchedule {
@@ -50,9 +55,10 @@ struct DueSchedule {
     bool has_repeats;
     int32 repeats;
     int64 runs_total;
-    char spec[128];
+    char spec[mvs::kSpecSize];
     char timezone[TZ_STRLEN_MAX + 1];
 };
+static_assert(std::is_trivially_destructible_v<DueSchedule>, "kept across SPI calls");
 
 // SQL API side.
 // Creates the view's schedule, or replaces it (same id, counters reset).
@@ -100,9 +106,10 @@ struct ScheduleState {
     TimestampTz anchor;
     bool has_until;
     TimestampTz until;
-    char spec[128];
+    char spec[mvs::kSpecSize];
     char timezone[TZ_STRLEN_MAX + 1];
 };
+static_assert(std::is_trivially_destructible_v<ScheduleState>, "kept across SPI calls");
 // The view's schedule, locked for this transaction; false when it has none.
 bool catalog_lock_schedule(Oid view, ScheduleState* out);
 void catalog_set_paused(int64 schedule_id, bool paused, TimestampTz next_run);

@@ -5,10 +5,10 @@
 
 extern "C" {
 #include "storage/ipc.h"
+#include "storage/lwlock.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
-#include "storage/spin.h"
 }
 
 #include "core/worker_places.hpp"
@@ -35,13 +35,17 @@ struct DatabasePlaces {
 };
 
 struct PlacesTable {
-    slock_t mutex;
     int n;
     uint32 generation;
     DatabasePlaces databases[FLEXIBLE_ARRAY_MEMBER];
 };
 
 PlacesTable* table = nullptr;
+// Guards the table. An LWLock, not a spinlock: lookups scan up to max_databases entries, and
+// counting a role's places scans its database's pool and refresh_now() entries. Taken only by
+// backends and background workers (and their shmem exit callbacks), never by the postmaster.
+constexpr const char* kTranche = "matview_scheduler places";
+LWLock* lock = nullptr;
 // The entry this refresh_now() worker adopted.
 ManualTicket adopted{-1, 0};
 
@@ -52,7 +56,7 @@ Size table_size() {
                     mul_size(sizeof(DatabasePlaces), static_cast<Size>(setting_max_databases)));
 }
 
-// The database's entry, made if `create`; the mutex must be held.
+// The database's entry, made if `create`; the lock must be held.
 DatabasePlaces* find_locked(Oid dboid, bool create) {
     DatabasePlaces* free_entry = nullptr;
     for (int i = 0; i < table->n; ++i) {
@@ -69,7 +73,7 @@ DatabasePlaces* find_locked(Oid dboid, bool create) {
     return free_entry;
 }
 
-// Frees the entry once nothing refers to it; the mutex must be held.
+// Frees the entry once nothing refers to it; the lock must be held.
 void maybe_free_locked(DatabasePlaces* d) {
     if (d->scheduler_latch != nullptr)
         return;
@@ -79,7 +83,7 @@ void maybe_free_locked(DatabasePlaces* d) {
     d->dboid = InvalidOid;
 }
 
-// Places `role` holds in `d`: pool runs and running refresh_now() runs. Mutex held.
+// Places `role` holds in `d`: pool runs and running refresh_now() runs. Lock held.
 int role_running_locked(const DatabasePlaces& d, Oid role) {
     int n = 0;
     for (Oid r : d.pool_roles)
@@ -97,7 +101,7 @@ int manual_running_locked(const DatabasePlaces& d) {
 }
 
 void scheduler_detach(int, Datum) {
-    SpinLockAcquire(&table->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     DatabasePlaces* d = find_locked(MyDatabaseId, false);
     if (d != nullptr && d->scheduler_latch == MyLatch) {
         d->scheduler_latch = nullptr;
@@ -105,7 +109,7 @@ void scheduler_detach(int, Datum) {
         memset(d->pool_roles, 0, sizeof d->pool_roles);
         maybe_free_locked(d);
     }
-    SpinLockRelease(&table->mutex);
+    LWLockRelease(lock);
 }
 
 void manual_detach(int, Datum) {
@@ -137,6 +141,7 @@ int role_place_limit() {
 
 void places_shmem_request() {
     RequestAddinShmemSpace(table_size());
+    RequestNamedLWLockTranche(kTranche, 1);
 }
 
 void places_shmem_attach() {
@@ -144,9 +149,9 @@ void places_shmem_attach() {
     LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
     table = static_cast<PlacesTable*>(
         ShmemInitStruct("matview_scheduler places", table_size(), &found));
+    lock = &GetNamedLWLockTranche(kTranche)[0].lock;
     if (!found) {
         memset(table, 0, table_size());
-        SpinLockInit(&table->mutex);
         table->n = setting_max_databases;
     }
     LWLockRelease(AddinShmemInitLock);
@@ -155,7 +160,7 @@ void places_shmem_attach() {
 void places_scheduler_attach(Latch* latch) {
     if (table == nullptr)
         return;
-    SpinLockAcquire(&table->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     DatabasePlaces* d = find_locked(MyDatabaseId, true);
     if (d != nullptr) {
         // A new pool; an earlier scheduler's is going.
@@ -163,7 +168,7 @@ void places_scheduler_attach(Latch* latch) {
         d->pool_places = 0;
         memset(d->pool_roles, 0, sizeof d->pool_roles);
     }
-    SpinLockRelease(&table->mutex);
+    LWLockRelease(lock);
     on_shmem_exit(scheduler_detach, 0);
 }
 
@@ -172,7 +177,7 @@ int places_reserve_pool(int in_use, int wanted) {
         return wanted;
     const int limit = database_place_limit();
     const int per_role = role_place_limit();
-    SpinLockAcquire(&table->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     DatabasePlaces* d = find_locked(MyDatabaseId, false);
     int granted = wanted;
     if (d != nullptr) {
@@ -184,30 +189,30 @@ int places_reserve_pool(int in_use, int wanted) {
         granted = mvs::pool_places_granted(limit, in_use, taken, wanted);
         d->pool_places = in_use + granted;
     }
-    SpinLockRelease(&table->mutex);
+    LWLockRelease(lock);
     return granted;
 }
 
 void places_pool_role(int slot, Oid role) {
     if (table == nullptr || slot < 0 || slot >= kPoolCapacity)
         return;
-    SpinLockAcquire(&table->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     DatabasePlaces* d = find_locked(MyDatabaseId, false);
     if (d != nullptr)
         d->pool_roles[slot] = role;
-    SpinLockRelease(&table->mutex);
+    LWLockRelease(lock);
 }
 
 void places_manual_usage(RoleUsage* usage) {
     if (table == nullptr)
         return;
-    SpinLockAcquire(&table->mutex);
+    LWLockAcquire(lock, LW_SHARED);
     const DatabasePlaces* d = find_locked(MyDatabaseId, false);
     if (d != nullptr)
         for (const ManualEntry& m : d->manual)
             if (m.pid != 0)
                 usage_add(usage, m.role, 1);
-    SpinLockRelease(&table->mutex);
+    LWLockRelease(lock);
 }
 
 bool places_manual_enter(Oid role, ManualTicket* ticket, const char** why) {
@@ -217,13 +222,13 @@ bool places_manual_enter(Oid role, ManualTicket* ticket, const char** why) {
     const int per_role = role_place_limit();
     // Entries of processes that are gone (a caller that failed before its worker took over).
     pid_t pids[kMaxManualRuns];
-    SpinLockAcquire(&table->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     DatabasePlaces* d = find_locked(MyDatabaseId, true);
     int n = 0;
     if (d != nullptr)
         for (const ManualEntry& m : d->manual)
             pids[n++] = m.pid;
-    SpinLockRelease(&table->mutex);
+    LWLockRelease(lock);
     if (d == nullptr) {
         *why = "no room for this database";
         return false;
@@ -232,7 +237,7 @@ bool places_manual_enter(Oid role, ManualTicket* ticket, const char** why) {
     for (int i = 0; i < n; ++i)
         gone[i] = pids[i] != 0 && BackendPidGetProc(pids[i]) == nullptr;
 
-    SpinLockAcquire(&table->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     int mine = 0;
     int free_index = -1;
     for (int i = 0; i < kMaxManualRuns; ++i) {
@@ -252,7 +257,7 @@ bool places_manual_enter(Oid role, ManualTicket* ticket, const char** why) {
         m = ManualEntry{MyProcPid, role, false, ++table->generation};
         *ticket = ManualTicket{free_index, m.generation};
     }
-    SpinLockRelease(&table->mutex);
+    LWLockRelease(lock);
     if (!room)
         *why = mine >= per_role ? "role" : "database";
     return room;
@@ -261,7 +266,7 @@ bool places_manual_enter(Oid role, ManualTicket* ticket, const char** why) {
 void places_manual_abandon(const ManualTicket& ticket) {
     if (table == nullptr || ticket.index < 0)
         return;
-    SpinLockAcquire(&table->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     DatabasePlaces* d = find_locked(MyDatabaseId, false);
     if (d != nullptr) {
         ManualEntry& m = d->manual[ticket.index];
@@ -269,13 +274,13 @@ void places_manual_abandon(const ManualTicket& ticket) {
             m.pid = 0;
         maybe_free_locked(d);
     }
-    SpinLockRelease(&table->mutex);
+    LWLockRelease(lock);
 }
 
 bool places_manual_adopt(const ManualTicket& ticket) {
     if (table == nullptr || ticket.index < 0)
         return true;
-    SpinLockAcquire(&table->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     DatabasePlaces* d = find_locked(MyDatabaseId, false);
     bool ok = false;
     if (d != nullptr) {
@@ -284,7 +289,7 @@ bool places_manual_adopt(const ManualTicket& ticket) {
         if (ok)
             m.pid = MyProcPid;
     }
-    SpinLockRelease(&table->mutex);
+    LWLockRelease(lock);
     if (ok) {
         adopted = ticket;
         before_shmem_exit(manual_detach, 0);
@@ -297,7 +302,7 @@ bool places_manual_try_start() {
         return true;
     const int limit = database_place_limit();
     const int per_role = role_place_limit();
-    SpinLockAcquire(&table->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     DatabasePlaces* d = find_locked(MyDatabaseId, false);
     bool started = false;
     if (d != nullptr) {
@@ -306,7 +311,7 @@ bool places_manual_try_start() {
                                         role_running_locked(*d, m.role), limit, per_role);
         m.running = started;
     }
-    SpinLockRelease(&table->mutex);
+    LWLockRelease(lock);
     return started;
 }
 
@@ -314,7 +319,7 @@ void places_manual_leave() {
     if (table == nullptr || adopted.index < 0)
         return;
     Latch* scheduler = nullptr;
-    SpinLockAcquire(&table->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     DatabasePlaces* d = find_locked(MyDatabaseId, false);
     if (d != nullptr) {
         ManualEntry& m = d->manual[adopted.index];
@@ -323,7 +328,7 @@ void places_manual_leave() {
         scheduler = d->scheduler_latch;
         maybe_free_locked(d);
     }
-    SpinLockRelease(&table->mutex);
+    LWLockRelease(lock);
     adopted = ManualTicket{-1, 0};
     // A place is free: a scheduled run waiting for one may start now.
     if (scheduler != nullptr)

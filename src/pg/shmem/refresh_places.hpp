@@ -1,8 +1,10 @@
 // Places: at most matview_scheduler.max_workers refreshes of a database run at once, scheduled
 // and refresh_now() together, and at most max_workers_per_role of them for one role, so that no
 // role can take every place (or every background worker slot) from the others. A table in shared
-// memory, one entry per database, under one spinlock.
+// memory, one entry per database, under one LWLock.
 #pragma once
+
+#include <type_traits>
 
 #include "pg/pg_headers.hpp"
 
@@ -38,6 +40,7 @@ struct RoleUsage {
     Oid roles[kUsageRoles];
     int32 counts[kUsageRoles];
 };
+static_assert(std::is_trivially_destructible_v<RoleUsage>, "kept across SPI calls");
 // Counts one more place for `role` (roles past kUsageRoles are not counted).
 void usage_add(RoleUsage* usage, Oid role, int count);
 
@@ -51,6 +54,7 @@ struct ManualTicket {
     int32 index;
     uint32 generation;
 };
+static_assert(std::is_trivially_destructible_v<ManualTicket>, "kept across PostgreSQL calls");
 bool places_manual_enter(Oid role, ManualTicket* ticket, const char** why);
 // The caller gives the entry back if its worker never took it over.
 void places_manual_abandon(const ManualTicket& ticket);

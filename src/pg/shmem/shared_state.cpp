@@ -7,11 +7,11 @@
 extern "C" {
 #include "access/xact.h"
 #include "storage/ipc.h"
+#include "storage/lwlock.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "storage/shmem.h"
-#include "storage/spin.h"
 }
 
 namespace mvs::pg {
@@ -35,7 +35,6 @@ struct DatabaseSlot {
 };
 
 struct SharedState {
-    slock_t mutex;
     Latch* launcher_latch;
     pid_t launcher_pid;
     bool rescan_requested;
@@ -49,6 +48,12 @@ struct SharedState {
 
 SharedState* state = nullptr;
 DatabaseSlot* slots = nullptr;
+// Guards state and slots. An LWLock, not a spinlock: lookups scan up to max_databases slots.
+// Every caller is a backend or background worker with a PGPROC (in transactions, their commit and
+// abort callbacks, and on_shmem_exit callbacks registered after InitProcess); none runs in the
+// postmaster or a signal handler.
+constexpr const char* kTranche = "matview_scheduler databases";
+LWLock* lock = nullptr;
 
 bool pending_scheduler_wake = false;
 bool own_background_process = false;
@@ -60,7 +65,7 @@ Size shared_size() {
                     mul_size(sizeof(DatabaseSlot), static_cast<Size>(setting_max_databases)));
 }
 
-// Finds the slot of a database; the mutex must be held.
+// Finds the slot of a database; the lock must be held.
 int find_slot_locked(Oid dboid) {
     for (int i = 0; i < state->nslots; ++i)
         if (slots[i].dboid == dboid)
@@ -84,7 +89,7 @@ void on_xact_event(XactEvent event, void*) {
 
     Latch* scheduler_latch = nullptr;
     Latch* launcher_latch = nullptr;
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     int i = find_slot_locked(MyDatabaseId);
     if (created_here) {
         if (i < 0) {
@@ -114,7 +119,7 @@ void on_xact_event(XactEvent event, void*) {
         launcher_latch = state->launcher_latch;
     if (wake_scheduler && i >= 0)
         scheduler_latch = slots[i].scheduler_latch;
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
 
     if (scheduler_latch != nullptr)
         SetLatch(scheduler_latch);
@@ -124,13 +129,13 @@ void on_xact_event(XactEvent event, void*) {
 
 void scheduler_detach(int, Datum arg) {
     const Oid dboid = DatumGetObjectId(arg);
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     const int i = find_slot_locked(dboid);
     if (i >= 0 && slots[i].scheduler_pid == MyProcPid) {
         slots[i].scheduler_pid = 0;
         slots[i].scheduler_latch = nullptr;
     }
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
 }
 
 void launcher_detach(int, Datum) {
@@ -141,6 +146,7 @@ void launcher_detach(int, Datum) {
 
 void shared_state_request() {
     RequestAddinShmemSpace(shared_size());
+    RequestNamedLWLockTranche(kTranche, 1);
 }
 
 void shared_state_attach() {
@@ -149,8 +155,8 @@ void shared_state_attach() {
     char* base = static_cast<char*>(ShmemInitStruct("matview_scheduler", shared_size(), &found));
     state = reinterpret_cast<SharedState*>(base);
     slots = reinterpret_cast<DatabaseSlot*>(base + MAXALIGN(sizeof(SharedState)));
+    lock = &GetNamedLWLockTranche(kTranche)[0].lock;
     if (!found) {
-        SpinLockInit(&state->mutex);
         state->launcher_latch = nullptr;
         state->launcher_pid = 0;
         state->rescan_requested = false;
@@ -168,31 +174,31 @@ bool shared_state_available() {
 }
 
 void launcher_register_self() {
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     state->launcher_latch = &MyProc->procLatch;
     state->launcher_pid = MyProcPid;
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
     on_shmem_exit(launcher_detach, 0);
 }
 
 void launcher_unregister_self() {
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     if (state->launcher_pid == MyProcPid) {
         state->launcher_latch = nullptr;
         state->launcher_pid = 0;
     }
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
 }
 
 int slot_for_database(Oid dboid, bool create) {
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     int i = find_slot_locked(dboid);
     if (i < 0 && create) {
         i = find_slot_locked(InvalidOid);
         if (i >= 0)
             slots[i] = DatabaseSlot{dboid, true, 0, nullptr, 0};
     }
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
     return i;
 }
 
@@ -201,115 +207,115 @@ int slot_count() {
 }
 
 bool slot_get(int index, SlotInfo* info) {
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_SHARED);
     const DatabaseSlot& slot = slots[index];
     *info = SlotInfo{slot.dboid, slot.wanted, slot.has_extension, slot.stepped_aside > 0};
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
     return info->dboid != InvalidOid;
 }
 
 bool slot_release_if_unwanted(int index, Oid dboid) {
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     const bool release = slots[index].dboid == dboid && !slots[index].wanted;
     if (release)
         slots[index] = DatabaseSlot{InvalidOid, false, 0, nullptr, 0};
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
     return release;
 }
 
 int take_unserved(Oid* dboids, bool* overflow) {
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     const int n = state->unserved_count;
     for (int i = 0; i < n; ++i)
         dboids[i] = state->unserved[i];
     *overflow = state->unserved_overflow;
     state->unserved_count = 0;
     state->unserved_overflow = false;
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
     return n;
 }
 
 void slot_release(int index) {
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     slots[index] = DatabaseSlot{InvalidOid, false, 0, nullptr, 0};
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
 }
 
 bool take_rescan_request() {
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     const bool requested = state->rescan_requested;
     state->rescan_requested = false;
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
     return requested;
 }
 
 void scheduler_register_self(Oid dboid) {
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     const int i = find_slot_locked(dboid);
     if (i >= 0) {
         slots[i].scheduler_latch = &MyProc->procLatch;
         slots[i].scheduler_pid = MyProcPid;
     }
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
     on_shmem_exit(scheduler_detach, ObjectIdGetDatum(dboid));
 }
 
 uint64 slot_requests(Oid dboid) {
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_SHARED);
     const int i = find_slot_locked(dboid);
     const uint64 requests = i >= 0 ? slots[i].requests : 0;
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
     return requests;
 }
 
 bool scheduler_mark_unwanted(Oid dboid, uint64 requests_seen) {
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     const int i = find_slot_locked(dboid);
     const bool unchanged = i < 0 || slots[i].requests == requests_seen;
     if (i >= 0 && unchanged)
         slots[i].wanted = slots[i].has_extension = false;
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
     return unchanged;
 }
 
 void scheduler_found_extension(Oid dboid) {
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     const int i = find_slot_locked(dboid);
     if (i >= 0)
         slots[i].has_extension = true;
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
 }
 
 pid_t slot_scheduler_pid(int index) {
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_SHARED);
     const pid_t pid = slots[index].scheduler_pid;
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
     return pid;
 }
 
 pid_t step_aside_slot(Oid dboid) {
     if (state == nullptr)
         return 0;
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     const int i = find_slot_locked(dboid);
     pid_t pid = 0;
     if (i >= 0) {
         slots[i].stepped_aside++;
         pid = slots[i].scheduler_pid;
     }
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
     return pid;
 }
 
 void come_back_slot(Oid dboid) {
     if (state == nullptr)
         return;
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     const int i = find_slot_locked(dboid);
     if (i >= 0 && slots[i].stepped_aside > 0)
         slots[i].stepped_aside--;
     Latch* launcher_latch = state->launcher_latch;
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
     if (launcher_latch != nullptr)
         SetLatch(launcher_latch);
 }
@@ -317,10 +323,10 @@ void come_back_slot(Oid dboid) {
 void request_rescan_now() {
     if (state == nullptr)
         return;
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(lock, LW_EXCLUSIVE);
     state->rescan_requested = true;
     Latch* launcher_latch = state->launcher_latch;
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(lock);
     if (launcher_latch != nullptr)
         SetLatch(launcher_latch);
 }

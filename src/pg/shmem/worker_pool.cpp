@@ -30,13 +30,16 @@ LocalSlot local[kPoolCapacity];
 void pool_close(int, Datum) {
     SpinLockAcquire(&pool->mutex);
     pool->scheduler_latch = nullptr;
-    Latch* latches[kPoolCapacity];
-    for (int i = 0; i < kPoolCapacity; ++i)
-        latches[i] = pool->slots[i].pid != 0 ? pool->slots[i].latch : nullptr;
     SpinLockRelease(&pool->mutex);
-    for (Latch* latch : latches)
+    // One slot per acquisition, so the spinlock is never held across a loop. A worker that
+    // registers after its slot is read sees the pool closing on its next look.
+    for (PoolSlot& slot : pool->slots) {
+        SpinLockAcquire(&pool->mutex);
+        Latch* latch = slot.pid != 0 ? slot.latch : nullptr;
+        SpinLockRelease(&pool->mutex);
         if (latch != nullptr)
             SetLatch(latch);
+    }
 }
 
 } // namespace
