@@ -183,10 +183,14 @@ old_install_into() {
     local pgc="$dest/usr/lib/postgresql/15/bin/pg_config"
     (cd "$build" && make -s clean && make -s -j"$(nproc)" PG_CONFIG="$pgc" && make -s install PG_CONFIG="$pgc") ||
         return 1
+    # The root's libraries, read once (grep -q on a pipe would end ldconfig early: with pipefail, a
+    # library found would count as missing).
+    local have
+    have=$(chroot "$root" ldconfig -p) || return 1
     for lib in $(ldd "$dest"/usr/lib/postgresql/15/bin/* $(ls "$dest"/usr/lib/postgresql/15/lib/*.so | grep -v llvmjit) 2>/dev/null |
         awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u); do
         name=$(basename "$lib")
-        chroot "$root" ldconfig -p | grep -q "^[[:space:]]*$name " || cp -L "$lib" "$dest/lib-extra/$name" || return 1
+        grep -q "^[[:space:]]*$name " <<<"$have" || cp -L "$lib" "$dest/lib-extra/$name" || return 1
     done
 }
 
