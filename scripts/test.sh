@@ -162,10 +162,10 @@ test_host() {
 # library; the other libraries they need and the root lacks go to /opt/pg15/lib-extra.
 old_install_into() {
     local root=$1 dest="$1/opt/pg15" version debs build lib name
-    version=$(apt-cache madison postgresql-15 | awk '{ print $3 }' | sort -V | head -1)
+    version=$(apt-cache madison postgresql-15 | awk '{ print $3 }' | sort -V | sed -n 1p)
     if [[ -z "$version" ]]; then
         apt-get update -qq || return 1
-        version=$(apt-cache madison postgresql-15 | awk '{ print $3 }' | sort -V | head -1)
+        version=$(apt-cache madison postgresql-15 | awk '{ print $3 }' | sort -V | sed -n 1p)
     fi
     [[ -n "$version" ]] || { echo "test.sh: no postgresql-15 package in the apt sources" >&2 && return 1; }
     echo "PostgreSQL 15 to upgrade from: $version"
