@@ -48,27 +48,18 @@ SELECT count(*) >= 1 FROM matview_scheduler.runs
  WHERE view = 'fragile'::regclass AND status = 'failed' AND sqlstate = '22012'}),
 	'a failure is recorded under 0.1');
 
-my $schedules_sql = q{
-SELECT id, view, owner, schedule, spec, anchor, timezone, paused, concurrency, max_retries,
-       retry_delay, created
-  FROM matview_scheduler.schedules ORDER BY id};
-# The runs settled before the update, compared again by id after it.
-my $runs_sql = q{
-SELECT run_id, schedule_id, view, scheduled_for, started, finished, status, sqlstate, message, mode
-  FROM matview_scheduler.runs WHERE run_id = ANY ('{%s}') ORDER BY run_id};
-my $schedules_before = $node->safe_psql('postgres', $schedules_sql);
-my $settled = $node->safe_psql('postgres',
-	q{SELECT string_agg(run_id::text, ',') FROM matview_scheduler.runs WHERE status <> 'running'});
-my $runs_before = $node->safe_psql('postgres', sprintf($runs_sql, $settled));
+# The runs settled before the update are compared again by id after it.
+my $schedules_before = kept_schedules($node);
+my $settled = settled_runs($node);
+my $runs_before = kept_runs($node, $settled);
 my $scheduler_pid = $node->safe_psql('postgres',
 	q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'matview_scheduler scheduler'});
 
 $node->safe_psql('postgres', 'ALTER EXTENSION matview_scheduler UPDATE');
 is($node->safe_psql('postgres', q{SELECT extversion FROM pg_extension WHERE extname = 'matview_scheduler'}),
 	'0.3', 'updated to 0.3');
-is($node->safe_psql('postgres', $schedules_sql), $schedules_before, 'every schedule is kept as it was');
-is($node->safe_psql('postgres', sprintf($runs_sql, $settled)),
-	$runs_before, 'every recorded run is kept as it was');
+is(kept_schedules($node), $schedules_before, 'every schedule is kept as it was');
+is(kept_runs($node, $settled), $runs_before, 'every recorded run is kept as it was');
 ok(wait_clock($node, 2), 'the scheduler runs the schedules after the update');
 is( $node->safe_psql(
 		'postgres',

@@ -12,7 +12,8 @@ use PostgreSQL::Test::Utils;
 use Time::HiRes qw(usleep);
 
 our @EXPORT = qw(new_node clock_view clock_runs wait_clock nap_table slow_view pids_of
-  wait_refreshing wait_for log_count wait_clock_succeeded refresh_denied status_of wait_status
+  wait_refreshing wait_for log_count wait_clock_succeeded refresh_denied kept_schedules
+  settled_runs kept_runs status_of wait_status
   no_crash clock_node);
 
 # A started node preloading matview_scheduler; more postgresql.conf lines may follow. A hash
@@ -185,6 +186,34 @@ sub wait_clock_succeeded
 		$db, qq{
 SELECT count(*) >= $n FROM matview_scheduler.runs
  WHERE view = 'clock'::regclass AND status = 'succeeded' AND run_id > $mark});
+}
+
+# What an upgrade must keep, as text to compare before and after it: every schedule, and the runs
+# that had ended (a run that ends does not change any more), by the ids settled_runs returns.
+sub kept_schedules
+{
+	my ($node) = @_;
+	return $node->safe_psql(
+		'postgres', q{
+SELECT id, view, owner, schedule, spec, anchor, timezone, paused, concurrency, max_retries,
+       retry_delay, created
+  FROM matview_scheduler.schedules ORDER BY id});
+}
+
+sub settled_runs
+{
+	my ($node) = @_;
+	return $node->safe_psql('postgres',
+		q{SELECT string_agg(run_id::text, ',') FROM matview_scheduler.runs WHERE status <> 'running'});
+}
+
+sub kept_runs
+{
+	my ($node, $ids) = @_;
+	return $node->safe_psql(
+		'postgres', qq{
+SELECT run_id, schedule_id, view, scheduled_for, started, finished, status, sqlstate, message, mode
+  FROM matview_scheduler.runs WHERE run_id = ANY ('{$ids}') ORDER BY run_id});
 }
 
 1;

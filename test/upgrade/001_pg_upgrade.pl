@@ -68,18 +68,10 @@ SELECT count(*) >= 1 FROM matview_scheduler.runs
  WHERE view = 'fragile'::regclass AND status = 'failed' AND sqlstate = '22012'}),
 	"a failure is recorded on $old_major");
 
-my $schedules_sql = q{
-SELECT id, view, owner, schedule, spec, anchor, timezone, paused, concurrency, max_retries,
-       retry_delay, created
-  FROM matview_scheduler.schedules ORDER BY id};
-my $runs_sql = q{
-SELECT run_id, schedule_id, view, scheduled_for, started, finished, status, sqlstate, message, mode
-  FROM matview_scheduler.runs WHERE run_id = ANY ('{%s}') ORDER BY run_id};
-my $schedules_before = $old->safe_psql('postgres', $schedules_sql);
 # Runs that have ended do not change any more: compared one by one after the upgrade.
-my $settled = $old->safe_psql('postgres',
-	q{SELECT string_agg(run_id::text, ',') FROM matview_scheduler.runs WHERE status <> 'running'});
-my $runs_before = $old->safe_psql('postgres', sprintf($runs_sql, $settled));
+my $schedules_before = kept_schedules($old);
+my $settled = settled_runs($old);
+my $runs_before = kept_runs($old, $settled);
 my $version_before = $old->safe_psql('postgres',
 	q{SELECT extversion FROM pg_extension WHERE extname = 'matview_scheduler'});
 $old->stop;
@@ -113,9 +105,8 @@ is($new->safe_psql('postgres', 'SHOW server_version_num') =~ /^$new_major/ ? 1 :
 	1, "the upgraded cluster runs $new_major");
 is($new->safe_psql('postgres', q{SELECT extversion FROM pg_extension WHERE extname = 'matview_scheduler'}),
 	$version_before, 'the extension keeps its version');
-is($new->safe_psql('postgres', $schedules_sql), $schedules_before, 'every schedule is kept as it was');
-is($new->safe_psql('postgres', sprintf($runs_sql, $settled)),
-	$runs_before, 'every recorded run is kept as it was');
+is(kept_schedules($new), $schedules_before, 'every schedule is kept as it was');
+is(kept_runs($new, $settled), $runs_before, 'every recorded run is kept as it was');
 
 # The servers pg_upgrade starts (the old one to check and dump it, the new one to restore into it)
 # must not run the scheduler: a refresh there would race pg_upgrade's own work.
