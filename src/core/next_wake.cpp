@@ -50,4 +50,17 @@ std::int64_t wake_with_waiting_runs(std::int64_t wait_ms, int waiting_runs) noex
     return wait_ms;
 }
 
+bool pass_needed(const Wakeup& w) noexcept {
+    return w.sleep_left_ms == 0 || w.catalog_changed || w.config_reloaded || w.workers_stopped ||
+           w.runs_waiting;
+}
+
+std::int64_t sleep_left(std::int64_t planned_ms, std::int64_t elapsed_ms) noexcept {
+    if (planned_ms < 0)
+        return -1;
+    if (elapsed_ms < 0) // a monotonic clock does not go back; be safe if it did
+        elapsed_ms = 0;
+    return elapsed_ms >= planned_ms ? 0 : planned_ms - elapsed_ms;
+}
+
 } // namespace mvs

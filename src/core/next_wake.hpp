@@ -44,4 +44,22 @@ std::int64_t wake_after_pass(const PassResult& pass) noexcept;
 // another process frees sends no wake-up.
 std::int64_t wake_with_waiting_runs(std::int64_t wait_ms, int waiting_runs) noexcept;
 
+// What the scheduler knows when its sleep ends or its latch is set. Plain data.
+struct Wakeup {
+    std::int64_t sleep_left_ms = 0; // of the sleep the last pass asked for; 0: it is over
+    bool catalog_changed = false;   // a commit asked for a wake-up since the last pass began
+    bool config_reloaded = false;
+    bool workers_stopped = false; // a refresh worker stopped before recording its run
+    bool runs_waiting = false;    // runs wait for a background worker slot or a place
+};
+
+// Whether a planning pass is needed. A latch set only because a worker or a place became free,
+// with nothing waiting for one, changes nothing a pass would read: the scheduler sleeps on until
+// its planned wake-up instead of reading the catalog again.
+bool pass_needed(const Wakeup& w) noexcept;
+
+// What is left of a sleep of `planned_ms` (-1: until woken) after `elapsed_ms` on a monotonic
+// clock: 0 when it is over, -1 when it has no end.
+std::int64_t sleep_left(std::int64_t planned_ms, std::int64_t elapsed_ms) noexcept;
+
 } // namespace mvs

@@ -103,4 +103,39 @@ TEST(NextWake, WaitingRunsLookAgainEverySecond) {
     EXPECT_EQ(mvs::wake_with_waiting_runs(5000, 0), 5000);
 }
 
+TEST(NextWake, FreedWorkerAloneNeedsNoPass) {
+    // The latch was set while 800 ms of a 1 s sleep are left: a worker or place became free.
+    mvs::Wakeup freed;
+    freed.sleep_left_ms = 800;
+    EXPECT_FALSE(mvs::pass_needed(freed));
+    // Sleeping until woken, nothing else happened: still no pass.
+    freed.sleep_left_ms = -1;
+    EXPECT_FALSE(mvs::pass_needed(freed));
+}
+
+TEST(NextWake, EveryOtherCauseNeedsAPass) {
+    mvs::Wakeup over;
+    over.sleep_left_ms = 0; // the planned wake-up, or a pass that asked to go round at once
+    EXPECT_TRUE(mvs::pass_needed(over));
+    for (int cause = 0; cause < 4; ++cause) {
+        mvs::Wakeup w;
+        w.sleep_left_ms = -1;
+        w.catalog_changed = cause == 0; // a schedule changed, or a worker planned a retry
+        w.config_reloaded = cause == 1; // e.g. matview_scheduler.enabled turned on
+        w.workers_stopped = cause == 2; // its run must be marked interrupted
+        w.runs_waiting = cause == 3;    // the freed worker or place is theirs
+        EXPECT_TRUE(mvs::pass_needed(w)) << "cause " << cause;
+    }
+}
+
+TEST(NextWake, SleepLeftOnAMonotonicClock) {
+    EXPECT_EQ(mvs::sleep_left(1000, 200), 800);
+    EXPECT_EQ(mvs::sleep_left(1000, 1000), 0);
+    EXPECT_EQ(mvs::sleep_left(1000, 5000), 0);
+    EXPECT_EQ(mvs::sleep_left(0, 0), 0);
+    EXPECT_EQ(mvs::sleep_left(-1, 5000), -1); // until woken has no end
+    EXPECT_EQ(mvs::sleep_left(1000, -7), 1000);
+    EXPECT_EQ(mvs::sleep_left(INT32_MAX, 1), INT32_MAX - 1);
+}
+
 } // namespace

@@ -4,6 +4,7 @@
 #include "pg/worker/refresh_lock.hpp"
 #include "pg/worker/run_notify.hpp"
 #include "pg/settings.hpp"
+#include "pg/shmem/shared_state.hpp"
 #include "pg/spi_support.hpp"
 #include "pg/api/sql_args.hpp"
 
@@ -273,6 +274,9 @@ void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate, 
     run_sql(sql, 8, types, values, nulls, SPI_OK_SELECT);
     if (SPI_processed == 0)
         return;
+    // The retry may come before the scheduler's planned wake-up: its next pass must see it.
+    if (plan.retry)
+        wake_scheduler_at_commit();
     bool isnull = false;
     const Oid view = DatumGetObjectId(get_column(0, 1, &isnull));
     const bool manual = DatumGetBool(get_column(0, 2, &isnull));

@@ -7,6 +7,7 @@ extern "C" {
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "pgstat.h"
+#include "portability/instr_time.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
@@ -48,6 +49,22 @@ int stopped_count = 0;
 
 bool first_iteration = true;
 
+// Between passes (file scope, so that the error recovery's longjmp leaves it intact).
+struct LoopState {
+    long planned_ms = 0;      // the sleep the last pass asked for; 0: pass at once
+    instr_time slept_since{}; // when that sleep began, on a monotonic clock
+    uint64 changes_seen = 0;  // slot_changes() when the last pass began
+    bool waiting_for_place = false;
+};
+LoopState loop;
+
+int64 elapsed_ms(instr_time since) {
+    instr_time now;
+    INSTR_TIME_SET_CURRENT(now);
+    INSTR_TIME_SUBTRACT(now, since);
+    return static_cast<int64>(INSTR_TIME_GET_MILLISEC(now));
+}
+
 struct Dispatch {
     int64 schedule_id;
     int64 run_id;
@@ -58,13 +75,14 @@ struct Dispatch {
 struct IterationResult {
     Dispatch* dispatches;
     int dispatch_count;
-    long wait_ms;          // -1: until woken
-    bool no_worker_starts; // disabled, or a restore is in progress
+    long wait_ms;           // -1: until woken
+    bool no_worker_starts;  // disabled, or a restore is in progress
+    bool waiting_for_place; // a due run found no free place
 };
 
 // One transaction: reads what is due, records the runs to start, and moves schedules on.
 IterationResult plan_runs(MemoryContext keep) {
-    IterationResult result{nullptr, 0, -1, false};
+    IterationResult result{nullptr, 0, -1, false, false};
     const uint64 requests_seen = slot_requests(MyDatabaseId);
     start_catalog_transaction();
     pgstat_report_activity(STATE_RUNNING, "matview_scheduler: planning refreshes");
@@ -93,8 +111,6 @@ IterationResult plan_runs(MemoryContext keep) {
             waiting_resume(run_ids[i], schedule_ids[i]);
         first_iteration = false;
     }
-    if (stopped_count == 0)
-        stopped_count = pool_reap(stopped_runs);
     if (stopped_count > 0) {
         catalog_interrupt_runs(stopped_runs, stopped_count,
                                "the refresh worker stopped before recording a result");
@@ -133,7 +149,7 @@ IterationResult plan_runs(MemoryContext keep) {
                                        mvs::RolePlaces{usage->roles, usage->counts, usage->n},
                                        role_place_limit(), limit);
     DueSchedule* due = nullptr;
-    const int n = catalog_lock_due(horizon, candidates, chosen, &due);
+    const int n = chosen > 0 ? catalog_lock_due(horizon, candidates, chosen, &due) : 0;
     if ((n > 0 || waiting_count() > 0) && restore_in_progress()) {
         commit_catalog_transaction();
         pgstat_report_activity(STATE_IDLE, nullptr);
@@ -174,6 +190,7 @@ IterationResult plan_runs(MemoryContext keep) {
     // free: wake for it on time.
     TimestampTz upcoming = 0;
     pass.waiting_for_place = waiting_for_worker;
+    result.waiting_for_place = waiting_for_worker;
     pass.has_upcoming = waiting_for_worker && catalog_earliest_next_run(horizon, &upcoming);
     commit_catalog_transaction();
     pgstat_report_activity(STATE_IDLE, nullptr);
@@ -253,30 +270,50 @@ extern "C" void mvs_scheduler_main(Datum arg) {
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kErrorRetryMs,
                         wait_event(Wait::ErrorPause));
         ResetLatch(MyLatch);
+        loop.planned_ms = 0; // the failed pass again
     }
     PG_exception_stack = &local_sigjmp_buf;
 
     for (;;) {
         CHECK_FOR_INTERRUPTS();
+        bool reloaded = false;
         if (ConfigReloadPending) {
             ConfigReloadPending = false;
             ProcessConfigFile(PGC_SIGHUP);
+            reloaded = true;
         }
         MemoryContextSwitchTo(loop_context);
         // Reset the latch before looking, so a wake-up during the pass is not lost.
         ResetLatch(MyLatch);
-        const IterationResult plan = plan_runs(loop_context);
-        MemoryContextSwitchTo(loop_context);
-        if (!plan.no_worker_starts)
-            start_workers(plan);
-        // Places reserved and not used go back to refresh_now().
+        // Workers that finished give their places back at once, pass or not.
+        if (stopped_count == 0)
+            stopped_count = pool_reap(stopped_runs);
         (void)places_reserve_pool(pool_busy_count() + waiting_count(), 0);
+        const uint64 changes = slot_changes(MyDatabaseId);
+        mvs::Wakeup wakeup;
+        wakeup.sleep_left_ms = mvs::sleep_left(loop.planned_ms, elapsed_ms(loop.slept_since));
+        wakeup.catalog_changed = changes != loop.changes_seen;
+        wakeup.config_reloaded = reloaded;
+        wakeup.workers_stopped = stopped_count > 0;
+        wakeup.runs_waiting = waiting_count() > 0 || loop.waiting_for_place;
+        long wait_ms = static_cast<long>(wakeup.sleep_left_ms);
+        if (mvs::pass_needed(wakeup)) {
+            loop.changes_seen = changes;
+            const IterationResult plan = plan_runs(loop_context);
+            MemoryContextSwitchTo(loop_context);
+            if (!plan.no_worker_starts)
+                start_workers(plan);
+            // Places reserved and not used go back to refresh_now().
+            (void)places_reserve_pool(pool_busy_count() + waiting_count(), 0);
+            // Runs waiting for a worker slot try again soon: a slot other processes free sends no
+            // wake-up.
+            wait_ms = static_cast<long>(mvs::wake_with_waiting_runs(plan.wait_ms, waiting_count()));
+            loop.planned_ms = wait_ms;
+            INSTR_TIME_SET_CURRENT(loop.slept_since);
+            loop.waiting_for_place = plan.waiting_for_place;
+        }
         MemoryContextSwitchTo(TopMemoryContext);
         MemoryContextReset(loop_context);
-        // Runs waiting for a worker slot try again soon: a slot other processes free sends no
-        // wake-up.
-        const long wait_ms =
-            static_cast<long>(mvs::wake_with_waiting_runs(plan.wait_ms, waiting_count()));
         if (wait_ms != 0)
             (void)WaitLatch(MyLatch,
                             WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (wait_ms > 0 ? WL_TIMEOUT : 0),

@@ -32,6 +32,9 @@ struct DatabaseSlot {
     // Sessions whose DROP, RENAME or template copy of the database needs it to themselves: no
     // scheduler starts while any has it stepped aside.
     int stepped_aside = 0;
+    // Counts the commits that asked to wake the scheduler (schedule changes, retries the refresh
+    // workers plan), so that it can tell them from a wake-up that only freed a worker.
+    uint64 changes = 0;
 };
 
 struct SharedState {
@@ -117,8 +120,10 @@ void on_xact_event(XactEvent event, void*) {
         state->rescan_requested = true;
     if (created_here || rescan)
         launcher_latch = state->launcher_latch;
-    if (wake_scheduler && i >= 0)
+    if (wake_scheduler && i >= 0) {
+        slots[i].changes++;
         scheduler_latch = slots[i].scheduler_latch;
+    }
     LWLockRelease(lock);
 
     if (scheduler_latch != nullptr)
@@ -266,6 +271,14 @@ uint64 slot_requests(Oid dboid) {
     const uint64 requests = i >= 0 ? slots[i].requests : 0;
     LWLockRelease(lock);
     return requests;
+}
+
+uint64 slot_changes(Oid dboid) {
+    LWLockAcquire(lock, LW_SHARED);
+    const int i = find_slot_locked(dboid);
+    const uint64 changes = i >= 0 ? slots[i].changes : 0;
+    LWLockRelease(lock);
+    return changes;
 }
 
 bool scheduler_mark_unwanted(Oid dboid, uint64 requests_seen) {

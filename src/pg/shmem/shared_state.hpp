@@ -42,6 +42,9 @@ bool take_rescan_request();
 void scheduler_register_self(Oid dboid);
 // How many times CREATE EXTENSION asked for a scheduler in the database.
 uint64 slot_requests(Oid dboid);
+// How many commits asked to wake the database's scheduler (wake_scheduler_at_commit); a pass that
+// starts after reading it sees what they changed.
+uint64 slot_changes(Oid dboid);
 // The database has no extension (any more): the launcher stops keeping a scheduler there. Returns
 // false, changing nothing, when the extension was created since `requests_seen` was read.
 bool scheduler_mark_unwanted(Oid dboid, uint64 requests_seen);
