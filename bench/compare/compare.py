@@ -678,6 +678,7 @@ COMMIT;""")
         rows = self.every_second_mvs("due", "due", DUE_CHECK_S)
         cpu_ms = (proc_cpu_ns(self.mvs_pid) - cpu0) / 1e6
         st_after = proc_status(self.mvs_pid)
+        floor_ms = self.once_a_second_floor(c, DUE_CHECK_S)
         q = [r[0] for r in rows]
         wake = [r[1] for r in rows]
         cold, warm = self.split_runs(rows)
@@ -705,8 +706,49 @@ COMMIT;""")
             f"process, {len(warm)} in a warm worker), runs.started p50 "
             f"{fmt_ms(percentile(wake, 50))} p99 {fmt_ms(percentile(wake, 99))}; query start p50 "
             f"{fmt_ms(percentile(q, 50))} p99 {fmt_ms(percentile(q, 99))}; scheduler CPU "
-            f"{cpu_ms / max(1, len(q)):.1f} ms per run {verdict(ok)}")
+            f"{cpu_ms / max(1, len(q)):.1f} ms per run; floor {floor_ms:.1f} ms (a plain "
+            f"session's transaction of the same shape once a second), ratio "
+            f"{cpu_ms / max(1, len(q)) / max(floor_ms, 0.001):.1f} {verdict(ok)}")
         log(f"   {self.cells[(5, 'mvs')]}")
+
+    def once_a_second_floor(self, c, seconds):
+        """CPU per transaction (ms) of a plain session that, once a second, does what the
+        scheduler does for a due run: read the due schedules, record a run (insert + update),
+        read the earliest next_run, commit. A process woken once a second runs from cold caches,
+        so this, not a figure from a busy loop, is what the scheduler's CPU per run compares with."""
+        c.exec("""DROP TABLE IF EXISTS floor_runs, floor_state;
+CREATE TABLE floor_runs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz);
+CREATE TABLE floor_state (n bigint); INSERT INTO floor_state VALUES (0);""")
+        n = seconds + 2
+        sql = f"""DO $$
+BEGIN
+  FOR i IN 1..{n} LOOP
+    PERFORM pg_sleep(1 - extract(epoch FROM clock_timestamp())::numeric % 1);
+    PERFORM s.id FROM matview_scheduler.schedules s
+     WHERE s.next_run <= now() AND NOT s.paused ORDER BY s.next_run, s.id LIMIT 100;
+    INSERT INTO floor_runs (at) VALUES (clock_timestamp());
+    UPDATE floor_state SET n = n + 1;
+    PERFORM min(next_run) FROM matview_scheduler.schedules WHERE NOT paused AND next_run > now();
+    COMMIT;
+  END LOOP;
+END $$;"""
+        cmd = [os.path.join(c.bindir, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", c.host,
+               "-p", str(c.port), "-U", "postgres", "-d", "bench", "-c", sql]
+        proc = subprocess.Popen(cmd, env=dict(os.environ, PGAPPNAME="bench_floor"),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            pid = int(wait_until("the floor session", lambda: c.value(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'bench_floor'"), 30))
+            # Measure whole seconds between the first and the last transaction.
+            sleep_until_monotonic(time.monotonic() + 1.5 - time.time() % 1)
+            cpu0 = proc_cpu_ns(pid)
+            time.sleep(seconds)
+            cpu1 = proc_cpu_ns(pid)
+        finally:
+            _, err = proc.communicate(timeout=n + 60)
+        if proc.returncode != 0:
+            raise SqlError(f"floor session failed: {err.strip()}")
+        return (cpu1 - cpu0) / 1e6 / seconds
 
     def paused_check_mvs(self):
         """One paused schedule whose next_run has passed, and a view due every second."""
