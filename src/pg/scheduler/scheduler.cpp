@@ -25,6 +25,7 @@ extern "C" {
 #include "pg/scheduler/plan_step.hpp"
 #include "pg/scheduler/quarantine.hpp"
 #include "pg/scheduler/restore_guard.hpp"
+#include "pg/scheduler/source_hold.hpp"
 #include "pg/shmem/refresh_places.hpp"
 #include "pg/settings.hpp"
 #include "pg/shmem/shared_state.hpp"
@@ -145,7 +146,15 @@ IterationResult plan_runs(MemoryContext keep) {
         static_cast<Dispatch*>(MemoryContextAlloc(keep, sizeof(Dispatch) * (n > 0 ? n : 1)));
     bool waiting_for_worker = false;
     int progress = 0;
+    // A view waits, still due, while a view it reads is refreshed or due ahead of it.
+    bool* held = static_cast<bool*>(palloc(sizeof(bool) * (n > 0 ? n : 1)));
+    hold_for_sources(due, n, horizon, held);
+    int held_count = 0;
     for (int i = 0; i < n; ++i) {
+        if (held[i]) {
+            ++held_count;
+            continue;
+        }
         // A role at its max_workers_per_role waits its turn, as when every worker is busy.
         PlanStep step{&due[i], now, places.available(due[i].over_limit), PlanStep::kLater, 0, 0};
         plan_schedule(&step);
@@ -174,7 +183,9 @@ IterationResult plan_runs(MemoryContext keep) {
     // free: wake for it on time.
     TimestampTz upcoming = 0;
     pass.waiting_for_place = waiting_for_worker;
-    pass.has_upcoming = waiting_for_worker && catalog_earliest_next_run(horizon, &upcoming);
+    pass.held_for_sources = held_count;
+    pass.has_upcoming =
+        (waiting_for_worker || held_count > 0) && catalog_earliest_next_run(horizon, &upcoming);
     commit_catalog_transaction();
     pgstat_report_activity(STATE_IDLE, nullptr);
 
