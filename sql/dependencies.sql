@@ -63,6 +63,12 @@ GRANT SELECT ON alice_view TO regress_mvs_bob;
 SET ROLE regress_mvs_bob;
 SELECT view, source FROM matview_scheduler.dependencies;
 RESET ROLE;
+-- The schedule's owner sees its view even without SELECT on it, as in status.
+REVOKE SELECT ON alice_view FROM regress_mvs_alice;
+SET ROLE regress_mvs_alice;
+SELECT has_table_privilege('alice_view', 'SELECT') AS alice_may_select;
+SELECT view, source FROM matview_scheduler.dependencies;
+RESET ROLE;
 
 DROP SCHEMA deps CASCADE;
 DROP SERVER regress_mvs_server;

@@ -70,6 +70,22 @@ SELECT string_agg(v || ':' || (SELECT string_agg(x::text, ',') FROM unnest(vals)
 	'a:1,1,1 b:1,1,1 c:1,1,1 d:1,1,1 e:1,1,1',
 	'each view holds what its source held after its refresh');
 
+# A source refreshed by refresh_now() holds a view that reads it until its refresh has ended.
+$node->safe_psql('postgres', q{SELECT refresh_now('a')});
+ok(defined wait_refreshing($node, 'a'), 'a is being refreshed by refresh_now()');
+$node->safe_psql('postgres', q{SELECT schedule_refresh('b', 'once', start_at => now())});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT count(*) = 2 FROM matview_scheduler.runs WHERE view = 'b'::regclass AND status = 'succeeded'}),
+	'b is refreshed again');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT b.started >= a.finished
+  FROM (SELECT max(started) AS started FROM matview_scheduler.runs WHERE view = 'b'::regclass) b,
+       (SELECT finished FROM matview_scheduler.runs WHERE view = 'a'::regclass AND manual) a}),
+	't',
+	'b started only after the refresh_now() of a had finished');
+
 ok(no_crash($node), 'no server process crashed');
 $node->stop;
 done_testing();
