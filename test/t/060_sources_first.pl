@@ -86,6 +86,44 @@ SELECT b.started >= a.finished
 	't',
 	'b started only after the refresh_now() of a had finished');
 
+# Runs held for their sources leave the pass to others: with two places, a slow source due with
+# three views over it, an unrelated view due at the same instant (last in id order) starts with the
+# source, not after it.
+$node->append_conf('postgresql.conf',
+	"matview_scheduler.max_workers = 2\nmatview_scheduler.max_workers_per_role = 2");
+$node->reload;
+$node->safe_psql(
+	'postgres', q{
+UPDATE nap SET secs = 4 WHERE view = 'a';
+CREATE MATERIALIZED VIEW r1 AS SELECT v FROM a;
+CREATE MATERIALIZED VIEW r2 AS SELECT v FROM a;
+CREATE MATERIALIZED VIEW r3 AS SELECT v FROM a;
+CREATE MATERIALIZED VIEW lone AS SELECT 1 AS x;
+WITH t AS (SELECT now() + interval '2 seconds' AS at)
+SELECT schedule_refresh(v, 'once', start_at => t.at)
+  FROM t, unnest('{a,r1,r2,r3,lone}'::regclass[]) WITH ORDINALITY AS u(v, n) ORDER BY n;
+});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT count(*) = 4 FROM matview_scheduler.runs
+ WHERE view IN ('r1'::regclass, 'r2'::regclass, 'r3'::regclass, 'lone'::regclass)
+   AND status = 'succeeded'}),
+	'the views over a and the unrelated view are refreshed');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT l.started < a.finished
+  FROM (SELECT started FROM matview_scheduler.runs WHERE view = 'lone'::regclass) l,
+       (SELECT max(finished) AS finished FROM matview_scheduler.runs WHERE view = 'a'::regclass) a}),
+	't',
+	'the unrelated view did not wait for the views held behind a');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT count(*) FROM matview_scheduler.runs r,
+       (SELECT max(finished) AS finished FROM matview_scheduler.runs WHERE view = 'a'::regclass) a
+ WHERE r.view IN ('r1'::regclass, 'r2'::regclass, 'r3'::regclass) AND r.started >= a.finished}),
+	'3',
+	'the views over a started after it had finished');
+
 ok(no_crash($node), 'no server process crashed');
 $node->stop;
 done_testing();
