@@ -38,6 +38,31 @@ SELECT view, source, source_kind, depth, tracked, untracked_reason
  WHERE (SELECT relnamespace FROM pg_class WHERE oid = view) = 'deps'::regnamespace
  ORDER BY view::text, depth, source::text;
 
+-- A cycle through a plain view replaced after the fact ends; so does a deep lattice of views that
+-- share their sources (2^20 paths from its top, each relation counted once).
+CREATE VIEW loop_v AS SELECT 1 AS x;
+CREATE MATERIALIZED VIEW loop_m AS SELECT x FROM loop_v;
+CREATE OR REPLACE VIEW loop_v AS SELECT x FROM loop_m;
+SELECT source, source_kind, depth FROM matview_scheduler.dependencies
+ WHERE view = 'loop_m'::regclass ORDER BY depth;
+DO $$
+BEGIN
+    EXECUTE 'CREATE VIEW lat_a0 AS SELECT x FROM t';
+    EXECUTE 'CREATE VIEW lat_b0 AS SELECT x FROM t';
+    FOR i IN 1..20 LOOP
+        EXECUTE format('CREATE VIEW lat_a%s AS SELECT x FROM lat_a%s UNION ALL SELECT x FROM lat_b%s',
+                       i, i - 1, i - 1);
+        EXECUTE format('CREATE VIEW lat_b%s AS SELECT x FROM lat_a%s UNION ALL SELECT x FROM lat_b%s',
+                       i, i - 1, i - 1);
+    END LOOP;
+END $$;
+CREATE MATERIALIZED VIEW lattice AS SELECT x FROM lat_a20 WITH NO DATA;
+SELECT count(*) AS rows, max(depth) AS deepest, bool_and(tracked) AS tracked
+  FROM matview_scheduler.dependencies WHERE view = 'lattice'::regclass;
+SET client_min_messages = warning;
+DROP VIEW lat_a0, lat_b0 CASCADE;
+RESET client_min_messages;
+
 -- The rows come from the catalog: a new source shows at once.
 CREATE OR REPLACE VIEW plain AS SELECT x FROM base UNION ALL SELECT x FROM ft;
 SELECT view, tracked, untracked_reason FROM matview_scheduler.dependencies

@@ -16,8 +16,9 @@ namespace {
 
 // The relations each view's or materialized view's rule reads (not its own relation), and the
 // walk from the materialized views in $1 through them: through plain views and materialized views
-// when $2, through plain views only when not. A path never visits a relation twice, so a cycle
-// made by replacing a plain view ends.
+// when $2, through plain views only when not. UNION, not paths: each (view, source, depth, direct)
+// once, so shared sources (diamonds) cost no more than the relations and depths involved; depth is
+// capped, which also ends a cycle made by replacing a plain view.
 constexpr const char* kWalk =
     "WITH RECURSIVE rule_reads(reader, source) AS ("
     "  SELECT DISTINCT r.ev_class, d.refobjid"
@@ -27,21 +28,22 @@ constexpr const char* kWalk =
     "     AND d.objid OPERATOR(pg_catalog.=) r.oid"
     "     AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
     "   WHERE d.refobjid OPERATOR(pg_catalog.<>) r.ev_class),"
-    " walk(view, source, depth, direct, path) AS ("
-    "  SELECT rr.reader, rr.source, 1, true, ARRAY[rr.reader, rr.source]"
+    " walk(view, source, depth, direct) AS ("
+    "  SELECT rr.reader, rr.source, 1, true"
     "    FROM rule_reads rr WHERE rr.reader OPERATOR(pg_catalog.=) ANY ($1)"
-    "  UNION ALL"
+    "  UNION"
     "  SELECT w.view, rr.source, w.depth OPERATOR(pg_catalog.+) 1,"
-    "         w.direct AND c.relkind OPERATOR(pg_catalog.=) 'v',"
-    "         w.path OPERATOR(pg_catalog.||) rr.source"
+    "         w.direct AND c.relkind OPERATOR(pg_catalog.=) 'v'"
     "    FROM walk w"
     "    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) w.source"
     "    JOIN rule_reads rr ON rr.reader OPERATOR(pg_catalog.=) w.source"
     "   WHERE (c.relkind OPERATOR(pg_catalog.=) 'v'"
     "          OR ($2 AND c.relkind OPERATOR(pg_catalog.=) 'm'))"
-    "     AND NOT rr.source OPERATOR(pg_catalog.=) ANY (w.path))";
+    "     AND w.source OPERATOR(pg_catalog.<>) w.view"
+    "     AND w.depth OPERATOR(pg_catalog.<) 32)";
 
-// The rules of the views' own queries: the view and the plain views it reads through plain views.
+// The rules of the views' own queries: the view and the plain views it reads through plain views
+// (UNION: each once, which also ends a cycle).
 constexpr const char* kOwnRules =
     "WITH RECURSIVE rule_reads(reader, source) AS ("
     "  SELECT DISTINCT r.ev_class, d.refobjid"
@@ -51,14 +53,13 @@ constexpr const char* kOwnRules =
     "     AND d.objid OPERATOR(pg_catalog.=) r.oid"
     "     AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
     "   WHERE d.refobjid OPERATOR(pg_catalog.<>) r.ev_class),"
-    " own(view, rel, path) AS ("
-    "  SELECT v, v, ARRAY[v] FROM pg_catalog.unnest($1) AS u(v)"
-    "  UNION ALL"
-    "  SELECT o.view, rr.source, o.path OPERATOR(pg_catalog.||) rr.source"
+    " own(view, rel) AS ("
+    "  SELECT v, v FROM pg_catalog.unnest($1) AS u(v)"
+    "  UNION"
+    "  SELECT o.view, rr.source"
     "    FROM own o JOIN rule_reads rr ON rr.reader OPERATOR(pg_catalog.=) o.rel"
     "    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) rr.source"
-    "   WHERE c.relkind OPERATOR(pg_catalog.=) 'v'"
-    "     AND NOT rr.source OPERATOR(pg_catalog.=) ANY (o.path)),"
+    "   WHERE c.relkind OPERATOR(pg_catalog.=) 'v'),"
     " own_rules(view, rule) AS ("
     "  SELECT DISTINCT o.view, r.oid FROM own o"
     "    JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) o.rel)";
