@@ -14,14 +14,15 @@ namespace mvs::pg {
 
 namespace {
 
-// The relations each view's or materialized view's rule reads (not its own relation), and the
+// The relations each view's or materialized view's rule reads (not its own relation; inlined, so
+// that only the rules on the walk are read, through the catalogs' indexes), and the
 // walk from the materialized views in $1 through them: through plain views and materialized views
 // when $2, through plain views only when not. UNION, not paths: each (view, source, depth, direct)
 // once, so shared sources (diamonds) cost no more than the relations and depths involved; depth is
 // capped, which also ends a cycle made by replacing a plain view.
 constexpr const char* kWalk =
-    "WITH RECURSIVE rule_reads(reader, source) AS ("
-    "  SELECT DISTINCT r.ev_class, d.refobjid"
+    "WITH RECURSIVE rule_reads(reader, source) AS NOT MATERIALIZED ("
+    "  SELECT r.ev_class, d.refobjid"
     "    FROM pg_catalog.pg_rewrite r"
     "    JOIN pg_catalog.pg_depend d"
     "      ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
@@ -45,8 +46,8 @@ constexpr const char* kWalk =
 // The rules of the views' own queries: the view and the plain views it reads through plain views
 // (UNION: each once, which also ends a cycle).
 constexpr const char* kOwnRules =
-    "WITH RECURSIVE rule_reads(reader, source) AS ("
-    "  SELECT DISTINCT r.ev_class, d.refobjid"
+    "WITH RECURSIVE rule_reads(reader, source) AS NOT MATERIALIZED ("
+    "  SELECT r.ev_class, d.refobjid"
     "    FROM pg_catalog.pg_rewrite r"
     "    JOIN pg_catalog.pg_depend d"
     "      ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
@@ -216,12 +217,13 @@ int catalog_due_sources(const Oid* views, int n, TimestampTz horizon, DueSource*
         "        s.next_run,"
         "        COALESCE(h.status OPERATOR(pg_catalog.=) ANY ('{running,waiting}'), false)"
         "   FROM walk w"
-        "   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) w.source"
         "   LEFT JOIN matview_scheduler.schedules s"
         "     ON s.view::pg_catalog.oid OPERATOR(pg_catalog.=) w.source"
         "   LEFT JOIN @history@ h ON h.run_id OPERATOR(pg_catalog.=) s.last_run_id"
-        "  WHERE c.relkind OPERATOR(pg_catalog.=) 'm' AND w.direct"
-        "    AND w.source OPERATOR(pg_catalog.<>) w.view",
+        "  WHERE w.direct AND w.source OPERATOR(pg_catalog.<>) w.view"
+        // A lookup per row (the walk is short), not a join over every relation.
+        "    AND (SELECT c.relkind FROM pg_catalog.pg_class c"
+        "          WHERE c.oid OPERATOR(pg_catalog.=) w.source) OPERATOR(pg_catalog.=) 'm'",
         kWalk);
     run_sql(sql, 3, types, values, nullptr, SPI_OK_SELECT);
     const int rows_n = static_cast<int>(SPI_processed);
