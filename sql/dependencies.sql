@@ -62,6 +62,24 @@ SELECT count(*) AS rows, max(depth) AS deepest, bool_and(tracked) AS tracked
 SET client_min_messages = warning;
 DROP VIEW lat_a0, lat_b0 CASCADE;
 RESET client_min_messages;
+-- Plain views nested deeper than the walk follows: what the deepest reads is unknown, so the view
+-- is untracked; 31 views are followed to the table.
+DO $$
+BEGIN
+    EXECUTE 'CREATE VIEW deep1 AS SELECT x FROM t';
+    FOR i IN 2..33 LOOP
+        EXECUTE format('CREATE VIEW deep%s AS SELECT x FROM deep%s', i, i - 1);
+    END LOOP;
+END $$;
+CREATE MATERIALIZED VIEW deep_ok AS SELECT x FROM deep31 WITH NO DATA;
+CREATE MATERIALIZED VIEW too_deep AS SELECT x FROM deep33 WITH NO DATA;
+SELECT view, max(depth) AS deepest, bool_or(source = 't'::regclass) AS reaches_t, tracked,
+       untracked_reason
+  FROM matview_scheduler.dependencies WHERE view IN ('deep_ok'::regclass, 'too_deep'::regclass)
+ GROUP BY view, tracked, untracked_reason ORDER BY view::text;
+SET client_min_messages = warning;
+DROP VIEW deep1 CASCADE;
+RESET client_min_messages;
 
 -- The rows come from the catalog: a new source shows at once.
 CREATE OR REPLACE VIEW plain AS SELECT x FROM base UNION ALL SELECT x FROM ft;

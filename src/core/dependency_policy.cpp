@@ -54,6 +54,12 @@ Untracked classify_relation(RelationKind kind) noexcept {
     return Untracked::UnfollowedRelation;
 }
 
+Untracked classify_source(RelationKind kind, int depth) noexcept {
+    if (kind == RelationKind::View && depth >= kMaxViewNesting)
+        return Untracked::TooDeep;
+    return classify_relation(kind);
+}
+
 namespace {
 
 // Built-ins whose result changes with the clock or at random, whatever their volatility says
@@ -115,6 +121,8 @@ const char* untracked_phrase(Untracked why) noexcept {
         return "depends on the clock or chance:";
     case Untracked::VolatileBuiltin:
         return "calls a volatile function:";
+    case Untracked::TooDeep:
+        return "reads views nested 32 or more levels deep, not followed past";
     }
     return "";
 }

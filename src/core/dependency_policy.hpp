@@ -15,7 +15,12 @@ enum class Untracked {
     MutableFunction,    // calls a user function that is not IMMUTABLE: it may read tables
     TimeDependent,      // calls a built-in whose result changes with the clock or at random
     VolatileBuiltin,    // calls another volatile built-in function (it may read anything)
+    TooDeep,            // reads plain views nested deeper than the walk follows
 };
+
+// How deep the walk follows views (each level one view's query); a cycle made by replacing a plain
+// view also ends there.
+constexpr int kMaxViewNesting = 32;
 
 // PostgreSQL's pg_class.relkind letter.
 RelationKind relation_kind(char relkind) noexcept;
@@ -23,6 +28,9 @@ RelationKind relation_kind(char relkind) noexcept;
 const char* relation_kind_name(RelationKind kind) noexcept;
 // Whether reading a relation of this kind keeps the view tracked.
 Untracked classify_relation(RelationKind kind) noexcept;
+// The same for a relation the view's own query reads at `depth` (1: named in the query): a plain
+// view at the walk's last level is not followed, so what it reads is unknown.
+Untracked classify_source(RelationKind kind, int depth) noexcept;
 
 // A function the query calls (directly or as an operator's implementation). Plain data.
 struct FunctionFacts {

@@ -67,10 +67,22 @@ TEST(DependencyPolicy, OtherBuiltins) {
     EXPECT_EQ(mvs::classify_function(fn("query_to_xml", 'v', true)), Untracked::VolatileBuiltin);
 }
 
+TEST(DependencyPolicy, ViewsBeyondTheWalkAreUnknown) {
+    EXPECT_EQ(mvs::classify_source(RelationKind::View, 1), Untracked::No);
+    EXPECT_EQ(mvs::classify_source(RelationKind::View, mvs::kMaxViewNesting - 1), Untracked::No);
+    // The walk stops at this level: what this view reads is not known.
+    EXPECT_EQ(mvs::classify_source(RelationKind::View, mvs::kMaxViewNesting), Untracked::TooDeep);
+    // A table there is known and followed by its own change counter.
+    EXPECT_EQ(mvs::classify_source(RelationKind::Table, mvs::kMaxViewNesting), Untracked::No);
+    EXPECT_EQ(mvs::classify_source(RelationKind::ForeignTable, 2), Untracked::ForeignTable);
+    EXPECT_STREQ(mvs::untracked_phrase(Untracked::TooDeep),
+                 "reads views nested 32 or more levels deep, not followed past");
+}
+
 TEST(DependencyPolicy, EveryReasonHasWords) {
     for (Untracked u :
          {Untracked::ForeignTable, Untracked::UnfollowedRelation, Untracked::MutableFunction,
-          Untracked::TimeDependent, Untracked::VolatileBuiltin})
+          Untracked::TimeDependent, Untracked::VolatileBuiltin, Untracked::TooDeep})
         EXPECT_STRNE(mvs::untracked_phrase(u), "");
     EXPECT_STREQ(mvs::untracked_phrase(Untracked::No), "");
 }

@@ -30,7 +30,8 @@ const char* untracked_reason(Oid view, const SourceRow* sources, int n_sources,
     for (int i = 0; i < n_sources; ++i) {
         if (sources[i].view != view || !sources[i].direct)
             continue;
-        const mvs::Untracked why = mvs::classify_relation(mvs::relation_kind(sources[i].relkind));
+        const mvs::Untracked why =
+            mvs::classify_source(mvs::relation_kind(sources[i].relkind), sources[i].depth);
         if (why != mvs::Untracked::No)
             return psprintf("%s %s", mvs::untracked_phrase(why), sources[i].name);
     }

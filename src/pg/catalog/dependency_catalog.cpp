@@ -1,5 +1,6 @@
 #include "pg/catalog/dependency_catalog.hpp"
 
+#include "core/dependency_policy.hpp"
 #include "pg/spi_support.hpp"
 
 extern "C" {
@@ -9,6 +10,11 @@ extern "C" {
 #include "nodes/primnodes.h"
 #include "utils/builtins.h"
 }
+
+#define MVS_MAX_VIEW_NESTING 32
+#define MVS_STRINGIFY_(x) #x
+#define MVS_STRINGIFY(x) MVS_STRINGIFY_(x)
+static_assert(MVS_MAX_VIEW_NESTING == mvs::kMaxViewNesting, "the walk's SQL and the policy agree");
 
 namespace mvs::pg {
 
@@ -41,7 +47,7 @@ constexpr const char* kWalk =
     "   WHERE (c.relkind OPERATOR(pg_catalog.=) 'v'"
     "          OR ($2 AND c.relkind OPERATOR(pg_catalog.=) 'm'))"
     "     AND w.source OPERATOR(pg_catalog.<>) w.view"
-    "     AND w.depth OPERATOR(pg_catalog.<) 32)";
+    "     AND w.depth OPERATOR(pg_catalog.<) " MVS_STRINGIFY(MVS_MAX_VIEW_NESTING) ")";
 
 // The rules of the views' own queries: the view and the plain views it reads through plain views
 // (UNION: each once, which also ends a cycle).
