@@ -22,6 +22,17 @@ UtcMicros plus_lead(UtcMicros t) noexcept {
 }
 
 std::int64_t wake_after_pass(const PassResult& pass) noexcept {
+    if (pass.held_for_sources > 0 && pass.progress == 0) {
+        // Held runs stay due, so the due time says nothing: they start when their sources finish
+        // (the worker sets the latch). Look again at the next due time, and at least every
+        // kLookAgainMs (a source refreshed by hand, outside the scheduler, sends no wake-up).
+        std::int64_t ms = kLookAgainMs;
+        if (pass.has_upcoming) {
+            const std::int64_t upcoming = millis_until(pass.now, minus_lead(pass.upcoming));
+            ms = upcoming < ms ? upcoming : ms;
+        }
+        return ms;
+    }
     if (pass.batch_full && !pass.waiting_for_place)
         return 0; // more may be due than one pass takes
     if (pass.waiting_for_place)

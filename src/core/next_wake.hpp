@@ -33,8 +33,10 @@ struct PassResult {
     int progress = 0;               // runs started or schedules moved on
     bool has_earliest = false;      // the earliest next_run of any schedule not paused
     UtcMicros earliest = 0;
-    bool has_upcoming = false; // while waiting for a place: the earliest next_run not yet due
+    bool has_upcoming =
+        false; // while runs wait (a place, sources): the earliest next_run not yet due
     UtcMicros upcoming = 0;
+    int held_for_sources = 0; // due runs left due: a view they read is refreshed or due first
 };
 
 // The sleep after the pass in milliseconds: 0 to go round at once, -1 until woken.

@@ -16,14 +16,14 @@ my $node = new_node('upgrade');
 is( $node->safe_psql(
 		'postgres',
 		q{SELECT default_version FROM pg_available_extensions WHERE name = 'matview_scheduler'}),
-	'0.3',
-	'the default version is 0.3');
+	'0.4',
+	'the default version is 0.4');
 is( $node->safe_psql(
 		'postgres', q{
 SELECT string_agg(source || '->' || target, ',' ORDER BY source)
   FROM pg_extension_update_paths('matview_scheduler') WHERE path IS NOT NULL}),
-	'0.1->0.2,0.1->0.3,0.2->0.3',
-	'0.1 updates to 0.2 and 0.3, 0.2 to 0.3');
+	'0.1->0.2,0.1->0.3,0.1->0.4,0.2->0.3,0.2->0.4,0.3->0.4',
+	'every version updates to each later one');
 
 # Version 0.1, with a schedule that succeeds, one that fails, and a paused one.
 $node->safe_psql(
@@ -57,7 +57,7 @@ my $scheduler_pid = $node->safe_psql('postgres',
 
 $node->safe_psql('postgres', 'ALTER EXTENSION matview_scheduler UPDATE');
 is($node->safe_psql('postgres', q{SELECT extversion FROM pg_extension WHERE extname = 'matview_scheduler'}),
-	'0.3', 'updated to 0.3');
+	'0.4', 'updated to 0.4');
 is(kept_schedules($node), $schedules_before, 'every schedule is kept as it was');
 is(kept_runs($node, $settled), $runs_before, 'every recorded run is kept as it was');
 ok(wait_clock($node, 2), 'the scheduler runs the schedules after the update');
@@ -118,6 +118,13 @@ $node->safe_psql('fresh', 'CREATE EXTENSION matview_scheduler');
 my $updated = $node->safe_psql('postgres', $catalog_sql);
 like($updated, qr/^trigger CREATE TRIGGER wake_scheduler AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE/m,
 	'the update added the trigger');
+like($updated, qr/^view matview_scheduler\.dependencies /m, 'the update added the dependencies view');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT string_agg(view || ':' || source || ':' || tracked, ',' ORDER BY view::text)
+  FROM matview_scheduler.dependencies}),
+	'fragile:flag:true',
+	'the dependencies view reads the catalog after the update');
 is($node->safe_psql('fresh', $catalog_sql), $updated,
 	'a fresh installation has the same catalog as an updated one');
 

@@ -89,7 +89,10 @@ BEGIN
         ('<', 'timestamptz', 'timestamptz', 'bool', 'timestamptz_lt'),
         ('<=', 'timestamptz', 'timestamptz', 'bool', 'timestamptz_le'),
         ('>', 'int8', 'int8', 'bool', 'int8gt'), ('>', 'int4', 'int4', 'bool', 'int4gt'),
-        ('||', 'text', 'text', 'text', 'textcat')) AS v(name, l, r, res, fn)
+        ('||', 'text', 'text', 'text', 'textcat'),
+        ('<>', 'oid', 'oid', 'bool', 'oidne'), ('<', 'oid', 'oid', 'bool', 'oidlt'),
+        ('<=', 'int4', 'int4', 'bool', 'int4le'), ('>=', 'int4', 'int4', 'bool', 'int4ge'))
+        AS v(name, l, r, res, fn)
     LOOP
         EXECUTE format('CREATE FUNCTION trap.%I(a pg_catalog.%I, b pg_catalog.%I)'
                        ' RETURNS pg_catalog.%I LANGUAGE plpgsql'
@@ -138,6 +141,22 @@ CREATE FUNCTION trap.has_table_privilege(a pg_catalog.oid, b pg_catalog.text)
     RETURNS pg_catalog.bool LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
     AS $$ BEGIN PERFORM trap.fire('has_table_privilege()');
               RETURN pg_catalog.has_table_privilege(a, b); END $$;
+CREATE FUNCTION trap.has_table_privilege(u pg_catalog.oid, a pg_catalog.oid, b pg_catalog.text)
+    RETURNS pg_catalog.bool LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$ BEGIN PERFORM trap.fire('has_table_privilege(3)');
+              RETURN pg_catalog.has_table_privilege(u, a, b); END $$;
+CREATE FUNCTION trap.pg_has_role(u pg_catalog.oid, a pg_catalog.oid, b pg_catalog.text)
+    RETURNS pg_catalog.bool LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$ BEGIN PERFORM trap.fire('pg_has_role(3)'); RETURN pg_catalog.pg_has_role(u, a, b); END $$;
+CREATE FUNCTION trap.regexp_matches(a pg_catalog.text, b pg_catalog.text, c pg_catalog.text)
+    RETURNS SETOF pg_catalog.text[] LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$ BEGIN PERFORM trap.fire('regexp_matches()');
+              RETURN QUERY SELECT pg_catalog.regexp_matches(a, b, c); END $$;
+CREATE FUNCTION trap.array_append_oid(a pg_catalog.oid[], b pg_catalog.oid)
+    RETURNS pg_catalog.oid[] LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$ BEGIN PERFORM trap.fire('operator || oid[]'); RETURN pg_catalog.array_append(a, b); END $$;
+CREATE OPERATOR trap.|| (LEFTARG = pg_catalog.oid[], RIGHTARG = pg_catalog.oid,
+                         FUNCTION = trap.array_append_oid);
 CREATE FUNCTION trap.min_step(s pg_catalog.timestamptz, v pg_catalog.timestamptz)
     RETURNS pg_catalog.timestamptz LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
     AS $$ BEGIN PERFORM trap.fire('min()'); RETURN LEAST(s, v); END $$;
@@ -171,6 +190,10 @@ SELECT schedule_refresh('public.ticking', '1 second', concurrently => 'always',
 SELECT schedule_refresh('public.fragile', '1 second', max_retries => 3, retry_delay => '1 second',
                         notify => true);
 SELECT schedule_refresh('public.manual', 'daily', timezone => 'UTC');
+-- A view over ticking through a plain view: the scheduler looks up its sources on every pass.
+CREATE VIEW public.ticking_plain AS SELECT t FROM public.ticking;
+CREATE MATERIALIZED VIEW public.after_ticking AS SELECT t FROM public.ticking_plain;
+SELECT schedule_refresh('public.after_ticking', '1 second');
 });
 
 # Scheduled runs that succeed; failing runs and their retries.
@@ -194,6 +217,7 @@ SELECT unschedule_refresh('public.manual');
 SELECT unschedule_refresh('public.manual');
 SELECT * FROM matview_scheduler.status;
 SELECT * FROM matview_scheduler.runs;
+SELECT * FROM matview_scheduler.dependencies;
 });
 as_role('dbo', q{UPDATE public.flag SET broken = true});
 my ($rc, $out, $err);
@@ -223,11 +247,14 @@ as_role('dbo', q{DROP OWNED BY app});
 is( check(
 		q{SELECT pg_catalog.string_agg(view::text || ':' || owner::text, ',' ORDER BY view::text)
             FROM matview_scheduler.status}),
-	'app_view:dbo,fragile:dbo,ticking:dbo',
+	'after_ticking:dbo,app_view:dbo,fragile:dbo,ticking:dbo',
 	'REASSIGN OWNED and DROP OWNED went through');
 
 # Dropping the base table cascades to the view and its schedule.
 as_role('dbo', q{DROP TABLE public.flag CASCADE});
+
+ok( wait_status($node, 'public.after_ticking', q{runs_total >= 2}, 'trapdb'),
+	'a view over a view is refreshed');
 
 # One more round of scheduled work after all that.
 my $mark = check(q{SELECT runs_total FROM matview_scheduler.status WHERE view = 'ticking'::regclass});

@@ -68,6 +68,25 @@ TEST(NextWake, WaitingForAPlaceWakesForTheNextNotYetDue) {
     EXPECT_EQ(mvs::wake_after_pass(p), 0);
 }
 
+TEST(NextWake, RunsHeldForSourcesNeverSpin) {
+    // Held runs stay due (earliest in the past) and may fill the batch: no pass at once.
+    PassResult p = pass_with_earliest(kNow - kSecond);
+    p.batch_full = true;
+    p.held_for_sources = 3;
+    EXPECT_EQ(mvs::wake_after_pass(p), mvs::kLookAgainMs);
+    p.waiting_for_place = true;
+    EXPECT_EQ(mvs::wake_after_pass(p), mvs::kLookAgainMs);
+    p.has_upcoming = true;
+    p.upcoming = kNow + 300 * 1000;
+    EXPECT_EQ(mvs::wake_after_pass(p), 250);
+    p.upcoming = kNow + 10 * kSecond; // later than a second: still a second
+    EXPECT_EQ(mvs::wake_after_pass(p), mvs::kLookAgainMs);
+    // A pass that started or moved something goes round again, as without held runs.
+    p.progress = 1;
+    p.waiting_for_place = false;
+    EXPECT_EQ(mvs::wake_after_pass(p), 0);
+}
+
 TEST(NextWake, DueWithProgressGoesRoundAtOnce) {
     PassResult p = pass_with_earliest(kNow + 10000);
     p.progress = 1;

@@ -26,6 +26,7 @@ extern "C" {
 #include "pg/scheduler/plan_step.hpp"
 #include "pg/scheduler/quarantine.hpp"
 #include "pg/scheduler/restore_guard.hpp"
+#include "pg/scheduler/source_hold.hpp"
 #include "pg/shmem/refresh_places.hpp"
 #include "pg/settings.hpp"
 #include "pg/shmem/shared_state.hpp"
@@ -54,6 +55,7 @@ struct LoopState {
     long planned_ms = 0;      // the sleep the last pass asked for; 0: pass at once
     instr_time slept_since{}; // when that sleep began, on a monotonic clock
     uint64 changes_seen = 0;  // slot_changes() when the last pass began
+    // Due runs wait for a place or for their sources: a worker or place that frees is theirs.
     bool waiting_for_place = false;
 };
 LoopState loop;
@@ -77,8 +79,30 @@ struct IterationResult {
     int dispatch_count;
     long wait_ms;           // -1: until woken
     bool no_worker_starts;  // disabled, or a restore is in progress
-    bool waiting_for_place; // a due run found no free place
+    bool waiting_for_place; // a due run found no free place, or waits for its sources
 };
+
+// Rounds of choosing the batch again without the runs held for their sources.
+constexpr int kHoldRounds = 4;
+
+// Removes the held schedules of `due` from the `*n_left` candidates (keeping their order);
+// returns how many.
+int drop_held(mvs::DueCandidate* candidates, int* n_left, const DueSchedule* due, int n,
+              const bool* held) {
+    int dropped = 0;
+    int kept = 0;
+    for (int c = 0; c < *n_left; ++c) {
+        bool is_held = false;
+        for (int i = 0; i < n && !is_held; ++i)
+            is_held = held[i] && due[i].id == candidates[c].id;
+        if (is_held)
+            ++dropped;
+        else
+            candidates[kept++] = candidates[c];
+    }
+    *n_left = kept;
+    return dropped;
+}
 
 // One transaction: reads what is due, records the runs to start, and moves schedules on.
 IterationResult plan_runs(MemoryContext keep) {
@@ -145,11 +169,10 @@ IterationResult plan_runs(MemoryContext keep) {
     mvs::DueCandidate* candidates = nullptr;
     const int n_candidates =
         catalog_due_candidates(horizon, excluded, n_excluded, kMaxDueCandidates, &candidates);
-    const int chosen = mvs::fair_order(candidates, n_candidates,
-                                       mvs::RolePlaces{usage->roles, usage->counts, usage->n},
-                                       role_place_limit(), limit);
+    const mvs::RolePlaces role_places{usage->roles, usage->counts, usage->n};
+    int chosen = mvs::fair_order(candidates, n_candidates, role_places, role_place_limit(), limit);
     DueSchedule* due = nullptr;
-    const int n = chosen > 0 ? catalog_lock_due(horizon, candidates, chosen, &due) : 0;
+    int n = chosen > 0 ? catalog_lock_due(horizon, candidates, chosen, &due) : 0;
     if ((n > 0 || waiting_count() > 0) && restore_in_progress()) {
         commit_catalog_transaction();
         pgstat_report_activity(STATE_IDLE, nullptr);
@@ -157,11 +180,33 @@ IterationResult plan_runs(MemoryContext keep) {
         result.wait_ms = mvs::kLookAgainMs;
         return result;
     }
-    result.dispatches =
-        static_cast<Dispatch*>(MemoryContextAlloc(keep, sizeof(Dispatch) * (n > 0 ? n : 1)));
     bool waiting_for_worker = false;
     int progress = 0;
+    // A view waits, still due, while a view it reads is refreshed or due ahead of it. What it
+    // would have taken of the batch goes to the due runs behind it: the candidates are chosen
+    // again without the held ones (a few rounds at most), so held runs cannot crowd others out.
+    bool* held = static_cast<bool*>(palloc(sizeof(bool) * (n > 0 ? n : 1)));
+    hold_for_sources(due, n, horizon, held);
+    int held_before = 0; // held in earlier rounds, left out of the batch
+    int n_left = n_candidates;
+    for (int round = 1; round < kHoldRounds && chosen == limit; ++round) {
+        const int dropped = drop_held(candidates, &n_left, due, n, held);
+        if (dropped == 0)
+            break;
+        held_before += dropped;
+        chosen = mvs::fair_order(candidates, n_left, role_places, role_place_limit(), limit);
+        n = chosen > 0 ? catalog_lock_due(horizon, candidates, chosen, &due) : 0;
+        held = static_cast<bool*>(palloc(sizeof(bool) * (n > 0 ? n : 1)));
+        hold_for_sources(due, n, horizon, held);
+    }
+    result.dispatches =
+        static_cast<Dispatch*>(MemoryContextAlloc(keep, sizeof(Dispatch) * (n > 0 ? n : 1)));
+    int held_count = held_before;
     for (int i = 0; i < n; ++i) {
+        if (held[i]) {
+            ++held_count;
+            continue;
+        }
         // A role at its max_workers_per_role waits its turn, as when every worker is busy.
         PlanStep step{&due[i], now, places.available(due[i].over_limit), PlanStep::kLater, 0, 0};
         plan_schedule(&step);
@@ -190,8 +235,10 @@ IterationResult plan_runs(MemoryContext keep) {
     // free: wake for it on time.
     TimestampTz upcoming = 0;
     pass.waiting_for_place = waiting_for_worker;
-    result.waiting_for_place = waiting_for_worker;
-    pass.has_upcoming = waiting_for_worker && catalog_earliest_next_run(horizon, &upcoming);
+    result.waiting_for_place = waiting_for_worker || held_count > 0;
+    pass.held_for_sources = held_count;
+    pass.has_upcoming =
+        (waiting_for_worker || held_count > 0) && catalog_earliest_next_run(horizon, &upcoming);
     commit_catalog_transaction();
     pgstat_report_activity(STATE_IDLE, nullptr);
 
