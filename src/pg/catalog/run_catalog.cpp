@@ -58,6 +58,11 @@ struct RetryPlan {
 };
 
 RetryPlan plan_retry(int64 run_id, const char* status) {
+    if (strcmp(status, "succeeded") == 0)
+        // Nothing to read: a success never retries and ends the failures in a row. The update
+        // that follows locks the row.
+        return RetryPlan{true, false, interval_datum(mvs::IntervalParts{}),
+                         mvs::consecutive_failures_after(0, true, false)};
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(run_id)};
     run_sql("SELECT r.manual, s.next_run IS NOT NULL, s.consecutive_failures, s.max_retries,"
