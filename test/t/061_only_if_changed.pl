@@ -115,6 +115,21 @@ not_refreshed_after('mv', 'PREPARE TRANSACTION',
 refreshed_after('mv', 'COMMIT PREPARED', q{COMMIT PREPARED 'w'});
 is($node->safe_psql('postgres', 'SELECT n FROM mv'), '5', 'it holds the prepared row');
 
+# What changes what a view returns without a DML statement.
+refreshed_after('mvv', 'CREATE OR REPLACE VIEW', 'CREATE OR REPLACE VIEW plain AS SELECT x FROM base WHERE x > 1');
+is($node->safe_psql('postgres', 'SELECT n FROM mvv'), '1', 'it holds what the new plain view returns');
+refreshed_after('mvp', 'DETACH PARTITION', 'ALTER TABLE p DETACH PARTITION p2');
+is($node->safe_psql('postgres', 'SELECT n FROM mvp'), '1', 'it no longer holds the detached rows');
+# A view reading a materialized view: its refresh is its change.
+$node->safe_psql('postgres', q{
+CREATE MATERIALIZED VIEW over_mv AS SELECT n FROM mv;
+SELECT schedule_refresh('over_mv', '1 second', only_if_changed => true)});
+$node->safe_psql('postgres', q{SELECT pause_refresh('mv')});
+not_refreshed_after('over_mv', 'a write under the view it reads, not yet refreshed',
+	'INSERT INTO t VALUES (34, 34)');
+refreshed_after('over_mv', 'a refresh of the view it reads', 'REFRESH MATERIALIZED VIEW mv');
+$node->safe_psql('postgres', q{SELECT resume_refresh('mv')});
+
 ok(no_crash($node), 'no server process crashed');
 
 # A restart: the counters start again, so each view counts as changed once. (Its shutdown and
