@@ -60,6 +60,12 @@ Untracked classify_source(RelationKind kind, int depth) noexcept {
     return classify_relation(kind);
 }
 
+Untracked classify_source(RelationKind kind, int depth, bool system) noexcept {
+    if (system && (kind == RelationKind::Table || kind == RelationKind::PartitionedTable))
+        return Untracked::SystemCatalog;
+    return classify_source(kind, depth);
+}
+
 namespace {
 
 // Built-ins whose result changes with the clock or at random, whatever their volatility says
@@ -123,6 +129,8 @@ const char* untracked_phrase(Untracked why) noexcept {
         return "calls a volatile function:";
     case Untracked::TooDeep:
         return "reads views nested 32 or more levels deep, not followed past";
+    case Untracked::SystemCatalog:
+        return "reads system catalog";
     }
     return "";
 }

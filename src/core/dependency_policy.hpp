@@ -16,6 +16,7 @@ enum class Untracked {
     TimeDependent,      // calls a built-in whose result changes with the clock or at random
     VolatileBuiltin,    // calls another volatile built-in function (it may read anything)
     TooDeep,            // reads plain views nested deeper than the walk follows
+    SystemCatalog,      // reads a system catalog: PostgreSQL writes it without the executor
 };
 
 // How deep the walk follows views (each level one view's query); a cycle made by replacing a plain
@@ -31,6 +32,9 @@ Untracked classify_relation(RelationKind kind) noexcept;
 // The same for a relation the view's own query reads at `depth` (1: named in the query): a plain
 // view at the walk's last level is not followed, so what it reads is unknown.
 Untracked classify_source(RelationKind kind, int depth) noexcept;
+// The same for a relation PostgreSQL created (initdb): a table among them is a system catalog,
+// written by DDL without the executor, so its changes cannot be seen.
+Untracked classify_source(RelationKind kind, int depth, bool system) noexcept;
 
 // A function the query calls (directly or as an operator's implementation). Plain data.
 struct FunctionFacts {

@@ -47,6 +47,13 @@ DueOutcome settle_due(const DueFacts& due, const DueDecision& decision,
     return out;
 }
 
+DueOutcome settle_unchanged(const DueFacts& due, const Advance& advance) noexcept {
+    DueOutcome out;
+    out.next_run = next_run_after(due, false, advance.next);
+    out.skipped = advance.skipped;
+    return out;
+}
+
 DueOutcome settle_due(const DueFacts& due, const DueDecision& decision, const Schedule& schedule,
                       UtcMicros anchor, const TimeZone& zone) {
     return settle_due(due, decision,

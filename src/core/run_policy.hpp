@@ -59,6 +59,11 @@ struct DueOutcome {
 DueOutcome settle_due(const DueFacts& due, const DueDecision& decision,
                       const Advance& advance) noexcept;
 
+// Where the schedule goes after a due time (a Run or NeedsPlace decision) passed without a run
+// because nothing its view reads changed (only_if_changed): as a run, but no run counts toward
+// repeats; the due times coalesced before it count as skipped.
+DueOutcome settle_unchanged(const DueFacts& due, const Advance& advance) noexcept;
+
 // The same, computing the advance from the schedule itself (advance_after_run at decision.at).
 DueOutcome settle_due(const DueFacts& due, const DueDecision& decision, const Schedule& schedule,
                       UtcMicros anchor, const TimeZone& zone);

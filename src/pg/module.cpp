@@ -7,9 +7,11 @@ extern "C" {
 #include "storage/shmem.h"
 }
 
+#include "pg/api/change_tracking.hpp"
 #include "pg/api/database_guard.hpp"
 #include "pg/launcher/launcher.hpp"
 #include "pg/module.hpp"
+#include "pg/shmem/change_counters.hpp"
 #include "pg/shmem/refresh_places.hpp"
 #include "pg/settings.hpp"
 #include "pg/shmem/shared_state.hpp"
@@ -31,6 +33,7 @@ void on_shmem_request() {
         prev_shmem_request_hook();
     mvs::pg::shared_state_request();
     mvs::pg::places_shmem_request();
+    mvs::pg::change_counters_request();
 }
 
 void on_shmem_startup() {
@@ -38,6 +41,7 @@ void on_shmem_startup() {
         prev_shmem_startup_hook();
     mvs::pg::shared_state_attach();
     mvs::pg::places_shmem_attach();
+    mvs::pg::change_counters_attach();
 }
 
 } // namespace
@@ -61,6 +65,8 @@ void _PG_init(void) {
     shmem_request_hook = on_shmem_request;
     prev_shmem_startup_hook = shmem_startup_hook;
     shmem_startup_hook = on_shmem_startup;
+    // Every backend notes what its transactions write, for only_if_changed.
+    mvs::pg::install_change_tracking();
     // pg_upgrade runs both servers in binary upgrade mode; a refresh there would write to the old
     // cluster after its transaction and multixact counters were read, or into the new one while its
     // catalog is being restored. PostgreSQL's own autovacuum is off then for the same reason.

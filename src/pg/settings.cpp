@@ -23,6 +23,7 @@ int setting_max_workers_per_role = -1;
 int setting_history_per_view = 1000;
 int setting_history_max_age_s = 30 * 24 * 3600;
 int setting_max_databases = kDefaultMaxDatabases;
+int setting_max_tracked_relations = kDefaultMaxTrackedRelations;
 
 void define_settings(bool preloading) {
     DefineCustomBoolVariable(
@@ -58,6 +59,15 @@ void define_settings(bool preloading) {
                                 "Databases the scheduler can serve in this cluster.", nullptr,
                                 &setting_max_databases, kDefaultMaxDatabases, 1, kMaxDatabasesLimit,
                                 PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+    if (preloading)
+        DefineCustomIntVariable(
+            "matview_scheduler.max_tracked_relations",
+            "Relations whose changes can be counted for only_if_changed, in the whole cluster.",
+            "One for each table, partition, plain or materialized view a change-aware view reads, "
+            "and one per database. When full, views reading a relation without room are "
+            "refreshed at every due time.",
+            &setting_max_tracked_relations, kDefaultMaxTrackedRelations, kMinTrackedRelations,
+            kMaxTrackedRelationsLimit, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("matview_scheduler");
 }
 

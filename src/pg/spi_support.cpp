@@ -67,6 +67,11 @@ bool catalog_has_run_history() {
     return OidIsValid(schema) && OidIsValid(get_relname_relid("run_history", schema));
 }
 
+bool catalog_has_change_columns() {
+    const Oid schema = get_namespace_oid("matview_scheduler", true);
+    return OidIsValid(schema) && OidIsValid(get_relname_relid("dependencies", schema));
+}
+
 const char* with_history_table(const char* sql) {
     const char* table =
         catalog_has_run_history() ? "matview_scheduler.run_history" : "matview_scheduler.runs";

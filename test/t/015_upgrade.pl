@@ -119,6 +119,10 @@ my $updated = $node->safe_psql('postgres', $catalog_sql);
 like($updated, qr/^trigger CREATE TRIGGER wake_scheduler AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE/m,
 	'the update added the trigger');
 like($updated, qr/^view matview_scheduler\.dependencies /m, 'the update added the dependencies view');
+like($updated, qr/^column schedules\.only_if_changed boolean not null default false$/m,
+	'the update added only_if_changed');
+like($updated, qr/^function schedule_refresh\(.*,boolean,boolean\) bigint$/m,
+	'schedule_refresh takes only_if_changed');
 is( $node->safe_psql(
 		'postgres', q{
 SELECT string_agg(view || ':' || source || ':' || tracked, ',' ORDER BY view::text)

@@ -188,12 +188,12 @@ CREATE MATERIALIZED VIEW public.manual AS SELECT 1 AS x;
 SELECT schedule_refresh('public.ticking', '1 second', concurrently => 'always',
                         timeout => '1 minute', lock_timeout => '10 seconds', notify => true);
 SELECT schedule_refresh('public.fragile', '1 second', max_retries => 3, retry_delay => '1 second',
-                        notify => true);
+                        notify => true, only_if_changed => true);
 SELECT schedule_refresh('public.manual', 'daily', timezone => 'UTC');
 -- A view over ticking through a plain view: the scheduler looks up its sources on every pass.
 CREATE VIEW public.ticking_plain AS SELECT t FROM public.ticking;
 CREATE MATERIALIZED VIEW public.after_ticking AS SELECT t FROM public.ticking_plain;
-SELECT schedule_refresh('public.after_ticking', '1 second');
+SELECT schedule_refresh('public.after_ticking', '1 second', only_if_changed => true);
 });
 
 # Scheduled runs that succeed; failing runs and their retries.
@@ -204,6 +204,8 @@ ok( wait_status($node, 'public.fragile', q{failures_total >= 3}, 'trapdb'),
 check(q{UPDATE public.flag SET broken = false});
 ok( wait_status($node, 'public.fragile', q{last_status = 'succeeded'}, 'trapdb'),
 	'and succeed again');
+ok( wait_status($node, 'public.fragile', q{unchanged_total >= 1}, 'trapdb'),
+	'then due times pass unchanged (only_if_changed)');
 
 # Every API function, in the database owner's session.
 as_role(

@@ -79,10 +79,22 @@ TEST(DependencyPolicy, ViewsBeyondTheWalkAreUnknown) {
                  "reads views nested 32 or more levels deep, not followed past");
 }
 
+TEST(DependencyPolicy, SystemCatalogsAreUntracked) {
+    // PostgreSQL writes its catalogs without the executor: no hook sees those writes.
+    EXPECT_EQ(mvs::classify_source(RelationKind::Table, 1, true), Untracked::SystemCatalog);
+    EXPECT_EQ(mvs::classify_source(RelationKind::Table, 3, true), Untracked::SystemCatalog);
+    // Its plain views (information_schema, pg_roles) are followed to the catalogs they read.
+    EXPECT_EQ(mvs::classify_source(RelationKind::View, 1, true), Untracked::No);
+    EXPECT_EQ(mvs::classify_source(RelationKind::Table, 1, false), Untracked::No);
+    EXPECT_EQ(mvs::classify_source(RelationKind::View, mvs::kMaxViewNesting, false),
+              Untracked::TooDeep);
+    EXPECT_STREQ(mvs::untracked_phrase(Untracked::SystemCatalog), "reads system catalog");
+}
+
 TEST(DependencyPolicy, EveryReasonHasWords) {
-    for (Untracked u :
-         {Untracked::ForeignTable, Untracked::UnfollowedRelation, Untracked::MutableFunction,
-          Untracked::TimeDependent, Untracked::VolatileBuiltin, Untracked::TooDeep})
+    for (Untracked u : {Untracked::ForeignTable, Untracked::UnfollowedRelation,
+                        Untracked::MutableFunction, Untracked::TimeDependent,
+                        Untracked::VolatileBuiltin, Untracked::TooDeep, Untracked::SystemCatalog})
         EXPECT_STRNE(mvs::untracked_phrase(u), "");
     EXPECT_STREQ(mvs::untracked_phrase(Untracked::No), "");
 }

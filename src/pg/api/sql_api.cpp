@@ -19,6 +19,7 @@ extern "C" {
 #include "core/schedule_parser.hpp"
 #include "pg/catalog/run_catalog.hpp"
 #include "pg/catalog/schedule_catalog.hpp"
+#include "pg/catalog/view_tracking.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/module.hpp"
 #include "pg/due_times.hpp"
@@ -107,12 +108,27 @@ extern "C" Datum mvs_schedule_refresh(PG_FUNCTION_ARGS) {
         require_argument(fcinfo, 11, "notify");
         row.notify = PG_GETARG_BOOL(11);
     }
+    // `only_if_changed` came with catalog 0.4.
+    row.only_if_changed = false;
+    if (PG_NARGS() > 12) {
+        require_argument(fcinfo, 12, "only_if_changed");
+        row.only_if_changed = PG_GETARG_BOOL(12);
+    }
 
     const SuperuserCatalogAccess access = enter_catalog_as_superuser();
     // Refreshes run as the role that scheduled them.
     row.owner = access.saved_user;
     const int64 id = catalog_upsert_schedule(row);
+    // An untracked view is refreshed at every due time: say so now, with the reason.
+    const char* untracked = row.only_if_changed ? view_untracked_reason(relid) : nullptr;
     leave_catalog_as_superuser(access);
+    if (untracked != nullptr)
+        ereport(NOTICE,
+                (errmsg("only_if_changed has no effect on %s: its changes cannot be tracked",
+                        get_rel_name(relid)),
+                 errdetail("It %s.", untracked),
+                 errhint("It is refreshed at every due time; matview_scheduler.dependencies "
+                         "shows why.")));
     wake_scheduler_at_commit();
     PG_RETURN_INT64(id);
 }

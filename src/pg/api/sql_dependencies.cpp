@@ -13,48 +13,13 @@ extern "C" {
 #include "core/dependency_policy.hpp"
 #include "pg/api/sql_args.hpp"
 #include "pg/catalog/dependency_catalog.hpp"
+#include "pg/catalog/view_tracking.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(mvs_dependencies);
 }
 
-namespace {
-
 using namespace mvs::pg;
-
-// Why `view` is untracked (nullptr: tracked): the first of what it reads through plain views that
-// cannot be followed, then the first function, then clock syntax.
-const char* untracked_reason(Oid view, const SourceRow* sources, int n_sources,
-                             const CalledFunction* functions, int n_functions,
-                             const ClockSyntax* clocks, int n_clocks) {
-    for (int i = 0; i < n_sources; ++i) {
-        if (sources[i].view != view || !sources[i].direct)
-            continue;
-        const mvs::Untracked why =
-            mvs::classify_source(mvs::relation_kind(sources[i].relkind), sources[i].depth);
-        if (why != mvs::Untracked::No)
-            return psprintf("%s %s", mvs::untracked_phrase(why), sources[i].name);
-    }
-    for (int i = 0; i < n_functions; ++i) {
-        if (functions[i].view != view)
-            continue;
-        mvs::FunctionFacts facts;
-        facts.name = functions[i].name;
-        facts.nargs = functions[i].nargs;
-        facts.volatility = functions[i].volatility;
-        facts.builtin = functions[i].builtin;
-        const mvs::Untracked why = mvs::classify_function(facts);
-        if (why != mvs::Untracked::No)
-            return psprintf("%s %s", mvs::untracked_phrase(why), functions[i].signature);
-    }
-    for (int i = 0; i < n_clocks; ++i)
-        if (clocks[i].view == view)
-            return psprintf("%s %s", mvs::untracked_phrase(mvs::classify_clock_syntax()),
-                            clocks[i].name);
-    return nullptr;
-}
-
-} // namespace
 
 extern "C" Datum mvs_dependencies(PG_FUNCTION_ARGS) {
     InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
@@ -70,10 +35,13 @@ extern "C" Datum mvs_dependencies(PG_FUNCTION_ARGS) {
     int n_sources = 0;
     int n_functions = 0;
     int n_clocks = 0;
+    SystemRead* system_reads = nullptr;
+    int n_system = 0;
     if (n_views > 0) {
         n_sources = catalog_view_sources(views, n_views, &sources);
         n_functions = catalog_view_functions(views, n_views, &functions);
         n_clocks = catalog_views_reading_clock(views, n_views, &clocks);
+        n_system = catalog_views_reading_system_tables(views, n_views, &system_reads);
     }
     leave_catalog_as_superuser(access);
 
@@ -81,8 +49,8 @@ extern "C" Datum mvs_dependencies(PG_FUNCTION_ARGS) {
     for (int v = 0; v < n_views; ++v) {
         CHECK_FOR_INTERRUPTS();
         const Oid view = views[v];
-        const char* reason =
-            untracked_reason(view, sources, n_sources, functions, n_functions, clocks, n_clocks);
+        const char* reason = untracked_reason(view, sources, n_sources, functions, n_functions,
+                                              clocks, n_clocks, system_reads, n_system);
         Datum values[6];
         bool nulls[6] = {false, false, false, false, false, false};
         values[0] = ObjectIdGetDatum(view);

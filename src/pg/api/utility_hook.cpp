@@ -9,6 +9,7 @@ extern "C" {
 #include "utils/acl.h"
 }
 
+#include "pg/api/change_tracking.hpp"
 #include "pg/api/database_guard.hpp"
 #include "pg/catalog/schedule_catalog.hpp"
 #include "pg/shmem/shared_state.hpp"
@@ -78,6 +79,8 @@ void on_utility(PlannedStmt* pstmt, const char* query, bool read_only,
         prev_utility_hook(pstmt, query, read_only, context, params, env, dest, qc);
     else
         standard_ProcessUtility(pstmt, query, read_only, context, params, env, dest, qc);
+    // It ran: what it changed counts for only_if_changed, at commit.
+    note_utility_changes(parsetree);
     // A schedule belongs to the role that made it: REASSIGN OWNED hands it over, DROP OWNED
     // removes it, as they do with the role's objects in this database.
     if (IsA(parsetree, ReassignOwnedStmt)) {

@@ -212,6 +212,67 @@ int catalog_views_reading_clock(const Oid* views, int n, ClockSyntax** out) {
     return rows_n;
 }
 
+int catalog_views_reading_system_tables(const Oid* views, int n, SystemRead** out) {
+    Oid types[2] = {OIDARRAYOID, OIDOID};
+    Datum values[2] = {oid_array(views, n), ObjectIdGetDatum(FirstNormalObjectId)};
+    const char* sql = psprintf(
+        "%s SELECT DISTINCT ON (o.view) o.view, c.oid::pg_catalog.regclass::pg_catalog.text"
+        "   FROM own_rules o"
+        "   JOIN pg_catalog.pg_rewrite r ON r.oid OPERATOR(pg_catalog.=) o.rule"
+        "  CROSS JOIN LATERAL pg_catalog.regexp_matches(r.ev_action::pg_catalog.text,"
+        "                     ':relid ([0-9]+)', 'g') AS m(rel)"
+        "   JOIN pg_catalog.pg_class c"
+        "     ON c.oid OPERATOR(pg_catalog.=) m.rel[1]::pg_catalog.oid"
+        "  WHERE c.oid OPERATOR(pg_catalog.<) $2"
+        "    AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.\"char\"[])"
+        "  ORDER BY o.view, c.oid",
+        kOwnRules);
+    run_sql(sql, 2, types, values, nullptr, SPI_OK_SELECT);
+    const int rows_n = static_cast<int>(SPI_processed);
+    SystemRead* rows = spi_rows<SystemRead>(rows_n);
+    for (int i = 0; i < rows_n; ++i) {
+        bool isnull = false;
+        rows[i].view = DatumGetObjectId(get_column(i, 1, &isnull));
+        rows[i].name = spi_text(i, 2);
+    }
+    *out = rows;
+    return rows_n;
+}
+
+int catalog_change_sources(Oid view, Oid** out) {
+    Oid types[2] = {OIDARRAYOID, BOOLOID};
+    Datum values[2] = {oid_array(&view, 1), BoolGetDatum(false)};
+    // pg_inherits up and down from each relation found (UNION: each (relation, depth) once;
+    // depth capped, so the walk ends whatever the catalog holds).
+    const char* sql = psprintf(
+        "%s, srcs(rel) AS (SELECT DISTINCT w.source FROM walk w"
+        "                   WHERE w.source OPERATOR(pg_catalog.<>) w.view),"
+        " up(rel, depth) AS ("
+        "  SELECT s.rel, 0 FROM srcs s"
+        "  UNION"
+        "  SELECT i.inhparent, u.depth OPERATOR(pg_catalog.+) 1"
+        "    FROM up u JOIN pg_catalog.pg_inherits i ON i.inhrelid OPERATOR(pg_catalog.=) u.rel"
+        "   WHERE u.depth OPERATOR(pg_catalog.<) 64),"
+        " down(rel, depth) AS ("
+        "  SELECT s.rel, 0 FROM srcs s"
+        "  UNION"
+        "  SELECT i.inhrelid, d.depth OPERATOR(pg_catalog.+) 1"
+        "    FROM down d JOIN pg_catalog.pg_inherits i"
+        "      ON i.inhparent OPERATOR(pg_catalog.=) d.rel"
+        "   WHERE d.depth OPERATOR(pg_catalog.<) 64)"
+        " SELECT u.rel FROM up u UNION SELECT d.rel FROM down d ORDER BY 1",
+        kWalk);
+    run_sql(sql, 2, types, values, nullptr, SPI_OK_SELECT);
+    const int n = static_cast<int>(SPI_processed);
+    Oid* rows = static_cast<Oid*>(palloc(sizeof(Oid) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; ++i) {
+        bool isnull = false;
+        rows[i] = DatumGetObjectId(get_column(i, 1, &isnull));
+    }
+    *out = rows;
+    return n;
+}
+
 int catalog_due_sources(const Oid* views, int n, TimestampTz horizon, DueSource** out) {
     Oid types[3] = {OIDARRAYOID, BOOLOID, TIMESTAMPTZOID};
     Datum values[3] = {oid_array(views, n), BoolGetDatum(false), TimestampTzGetDatum(horizon)};

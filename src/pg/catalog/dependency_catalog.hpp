@@ -50,6 +50,24 @@ struct ClockSyntax {
     const char* name; // the first of them in the view, e.g. "CURRENT_DATE"
 };
 int catalog_views_reading_clock(const Oid* views, int n, ClockSyntax** out);
+// Of the `n` views, those whose own query (or a plain view it reads) reads a table PostgreSQL
+// created (a system catalog): read from the rules' query trees, since pg_depend records no
+// dependency on pinned catalogs. The first one each, by name.
+struct SystemRead {
+    Oid view;
+    char* name; // regclass text
+};
+static_assert(std::is_trivially_destructible_v<SystemRead>, "kept across SPI calls");
+int catalog_views_reading_system_tables(const Oid* views, int n, SystemRead** out);
+
+// For only_if_changed: the relations whose change counters say whether `view` changed, sorted and
+// distinct: what its query reads through plain views (tables, partitioned tables, materialized
+// views, and the plain views themselves, whose replacement changes what it reads), with their
+// inheritance parents and children at any depth (a write into a partition counts for its
+// parents, and one into a parent may land in any partition). A materialized view it reads is not
+// followed further: its rows change only when it is refreshed, which moves its own counter.
+// Allocated in the current memory context.
+int catalog_change_sources(Oid view, Oid** out);
 
 // For the scheduler: the materialized views the `n` views read directly or through plain views,
 // with their schedules' state. Plain data.

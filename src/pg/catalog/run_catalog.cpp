@@ -267,7 +267,7 @@ void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate, 
         "     s AS (UPDATE matview_scheduler.schedules s SET"
         "             failures_total = s.failures_total OPERATOR(pg_catalog.+)"
         "                 CASE WHEN $2 OPERATOR(pg_catalog.=) 'failed' THEN 1 ELSE 0 END,"
-        "             consecutive_failures = COALESCE($8, s.consecutive_failures),"
+        "             consecutive_failures = COALESCE($8, s.consecutive_failures),%s"
         "             next_run = CASE WHEN $6"
         "                 THEN LEAST(s.next_run, r.finished OPERATOR(pg_catalog.+) $7)"
         "                 ELSE s.next_run END"
@@ -275,6 +275,11 @@ void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate, 
         "           RETURNING s.id, %s AS notify)"
         " SELECT r.view::pg_catalog.oid, r.manual, COALESCE(s.notify, false)"
         "   FROM r LEFT JOIN s ON s.id OPERATOR(pg_catalog.=) r.schedule_id",
+        // A scheduled run that succeeded: the reading taken before it is the baseline now.
+        catalog_has_change_columns()
+            ? " change_baseline = CASE WHEN $2 OPERATOR(pg_catalog.=) 'succeeded' AND NOT r.manual"
+              "                      THEN s.change_pending ELSE s.change_baseline END,"
+            : "",
         catalog_has_run_history() ? "s.notify" : "false");
     run_sql(sql, 8, types, values, nulls, SPI_OK_SELECT);
     if (SPI_processed == 0)

@@ -8,6 +8,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
@@ -15,12 +16,49 @@ extern "C" {
 
 namespace mvs::pg {
 
+namespace {
+
+// A change mark is stored as int8[3] {epoch, set hash, sum}: the same 64 bits, signed.
+int64 as_int64(uint64 v) {
+    int64 out;
+    memcpy(&out, &v, sizeof out);
+    return out;
+}
+
+uint64 as_uint64(int64 v) {
+    uint64 out;
+    memcpy(&out, &v, sizeof out);
+    return out;
+}
+
+} // namespace
+
+Datum change_mark_array(const mvs::ChangeMark& mark) {
+    const int64 parts[3] = {as_int64(mark.epoch), as_int64(mark.set_hash), as_int64(mark.sum)};
+    return int8_array(parts, 3);
+}
+
+bool change_mark_from_array(Datum array, mvs::ChangeMark* out) {
+    ArrayType* a = DatumGetArrayTypeP(array);
+    Datum* elems = nullptr;
+    bool* nulls = nullptr;
+    int n = 0;
+    deconstruct_array(a, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
+    // Anything else (written by hand) is no baseline: the next due time refreshes.
+    if (n != 3 || nulls[0] || nulls[1] || nulls[2])
+        return false;
+    out->epoch = as_uint64(DatumGetInt64(elems[0]));
+    out->set_hash = as_uint64(DatumGetInt64(elems[1]));
+    out->sum = as_uint64(DatumGetInt64(elems[2]));
+    return true;
+}
+
 int64 catalog_upsert_schedule(const ScheduleRow& row) {
-    constexpr int kArgs = 16;
-    Oid types[kArgs] = {REGCLASSOID,    REGROLEOID,     TEXTOID,        TEXTOID,
-                        TIMESTAMPTZOID, TEXTOID,        TIMESTAMPTZOID, TIMESTAMPTZOID,
-                        INT4OID,        TIMESTAMPTZOID, TEXTOID,        INTERVALOID,
-                        INTERVALOID,    INT4OID,        INTERVALOID,    BOOLOID};
+    constexpr int kArgs = 17;
+    Oid types[kArgs] = {REGCLASSOID, REGROLEOID,     TEXTOID,        TEXTOID, TIMESTAMPTZOID,
+                        TEXTOID,     TIMESTAMPTZOID, TIMESTAMPTZOID, INT4OID, TIMESTAMPTZOID,
+                        TEXTOID,     INTERVALOID,    INTERVALOID,    INT4OID, INTERVALOID,
+                        BOOLOID,     BOOLOID};
     Datum values[kArgs] = {ObjectIdGetDatum(row.view),
                            ObjectIdGetDatum(row.owner),
                            CStringGetTextDatum(row.schedule),
@@ -36,7 +74,8 @@ int64 catalog_upsert_schedule(const ScheduleRow& row) {
                            row.lock_timeout,
                            Int32GetDatum(row.max_retries),
                            row.retry_delay,
-                           BoolGetDatum(row.notify)};
+                           BoolGetDatum(row.notify),
+                           BoolGetDatum(row.only_if_changed)};
     const char nulls[kArgs] = {' ',
                                ' ',
                                ' ',
@@ -52,27 +91,36 @@ int64 catalog_upsert_schedule(const ScheduleRow& row) {
                                null_flag(row.lock_timeout != 0),
                                ' ',
                                ' ',
+                               ' ',
                                ' '};
-    // schedules.notify exists from catalog 0.3 on.
+    // schedules.notify exists from catalog 0.3 on, only_if_changed and its counters from 0.4.
     const bool has_notify = catalog_has_run_history();
-    run_sql(psprintf("INSERT INTO matview_scheduler.schedules AS s (view, owner, schedule, spec,"
-                     "       anchor, timezone, start_at, until, repeats, next_run, concurrency,"
-                     "       timeout, lock_timeout, max_retries, retry_delay%s)"
-                     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15%s)"
-                     " ON CONFLICT (view) DO UPDATE SET owner = EXCLUDED.owner,"
-                     "   schedule = EXCLUDED.schedule, spec = EXCLUDED.spec,"
-                     "   anchor = EXCLUDED.anchor, timezone = EXCLUDED.timezone,"
-                     "   start_at = EXCLUDED.start_at, until = EXCLUDED.until,"
-                     "   repeats = EXCLUDED.repeats, next_run = EXCLUDED.next_run,"
-                     "   concurrency = EXCLUDED.concurrency, timeout = EXCLUDED.timeout,"
-                     "   lock_timeout = EXCLUDED.lock_timeout, max_retries = EXCLUDED.max_retries,"
-                     "   retry_delay = EXCLUDED.retry_delay,%s paused = false, runs_total = 0,"
-                     "   failures_total = 0, consecutive_failures = 0, skipped_total = 0,"
-                     "   created = pg_catalog.now()"
-                     " RETURNING s.id",
-                     has_notify ? ", notify" : "", has_notify ? ", $16" : "",
-                     has_notify ? " notify = EXCLUDED.notify," : ""),
-            has_notify ? 16 : 15, types, values, nulls, SPI_OK_INSERT_RETURNING);
+    const bool has_changes = has_notify && catalog_has_change_columns();
+    run_sql(
+        psprintf("INSERT INTO matview_scheduler.schedules AS s (view, owner, schedule, spec,"
+                 "       anchor, timezone, start_at, until, repeats, next_run, concurrency,"
+                 "       timeout, lock_timeout, max_retries, retry_delay%s%s)"
+                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15%s%s)"
+                 " ON CONFLICT (view) DO UPDATE SET owner = EXCLUDED.owner,"
+                 "   schedule = EXCLUDED.schedule, spec = EXCLUDED.spec,"
+                 "   anchor = EXCLUDED.anchor, timezone = EXCLUDED.timezone,"
+                 "   start_at = EXCLUDED.start_at, until = EXCLUDED.until,"
+                 "   repeats = EXCLUDED.repeats, next_run = EXCLUDED.next_run,"
+                 "   concurrency = EXCLUDED.concurrency, timeout = EXCLUDED.timeout,"
+                 "   lock_timeout = EXCLUDED.lock_timeout, max_retries = EXCLUDED.max_retries,"
+                 "   retry_delay = EXCLUDED.retry_delay,%s%s paused = false, runs_total = 0,"
+                 "   failures_total = 0, consecutive_failures = 0, skipped_total = 0,"
+                 "   created = pg_catalog.now()"
+                 " RETURNING s.id",
+                 has_notify ? ", notify" : "", has_changes ? ", only_if_changed" : "",
+                 has_notify ? ", $16" : "", has_changes ? ", $17" : "",
+                 has_notify ? " notify = EXCLUDED.notify," : "",
+                 // A replaced schedule starts afresh: its first due time refreshes.
+                 has_changes ? " only_if_changed = EXCLUDED.only_if_changed,"
+                               " unchanged_total = 0, last_checked = NULL,"
+                               " change_baseline = NULL, change_pending = NULL,"
+                             : ""),
+        has_changes ? 17 : (has_notify ? 16 : 15), types, values, nulls, SPI_OK_INSERT_RETURNING);
     bool isnull = false;
     return DatumGetInt64(get_column(0, 1, &isnull));
 }
@@ -168,13 +216,18 @@ int catalog_lock_due(TimestampTz horizon, const mvs::DueCandidate* chosen, int n
     Oid types[2] = {TIMESTAMPTZOID, INT8ARRAYOID};
     Datum values[2] = {TimestampTzGetDatum(horizon), int8_array(ids, n)};
     // SKIP LOCKED: a schedule being changed right now is left for the wake-up its commit sends.
+    // only_if_changed and its baseline exist from catalog 0.4 on.
+    const bool has_changes = catalog_has_change_columns();
     run_sql(
-        "SELECT s.id, s.view::pg_catalog.oid, s.next_run, s.anchor, s.until, s.repeats,"
-        "        s.runs_total, s.spec, s.timezone, s.owner::pg_catalog.oid, o.k::pg_catalog.int4"
-        "   FROM pg_catalog.unnest($2) WITH ORDINALITY AS o(id, k)"
-        "   JOIN matview_scheduler.schedules s ON s.id OPERATOR(pg_catalog.=) o.id"
-        "  WHERE s.next_run OPERATOR(pg_catalog.<=) $1 AND NOT s.paused"
-        "  ORDER BY o.k FOR UPDATE OF s SKIP LOCKED",
+        psprintf("SELECT s.id, s.view::pg_catalog.oid, s.next_run, s.anchor, s.until, s.repeats,"
+                 "        s.runs_total, s.spec, s.timezone, s.owner::pg_catalog.oid,"
+                 "        o.k::pg_catalog.int4, %s"
+                 "   FROM pg_catalog.unnest($2) WITH ORDINALITY AS o(id, k)"
+                 "   JOIN matview_scheduler.schedules s ON s.id OPERATOR(pg_catalog.=) o.id"
+                 "  WHERE s.next_run OPERATOR(pg_catalog.<=) $1 AND NOT s.paused"
+                 "  ORDER BY o.k FOR UPDATE OF s SKIP LOCKED",
+                 has_changes ? "s.only_if_changed, s.change_baseline"
+                             : "false, NULL::pg_catalog.int8[]"),
         2, types, values, nullptr, SPI_OK_SELECT);
     const int found = static_cast<int>(SPI_processed);
     DueSchedule* rows =
@@ -196,6 +249,9 @@ int catalog_lock_due(TimestampTz horizon, const mvs::DueCandidate* chosen, int n
         row.owner = DatumGetObjectId(get_column(i, 10, &isnull));
         const int k = DatumGetInt32(get_column(i, 11, &isnull));
         row.over_limit = k >= 1 && k <= n && chosen[k - 1].over_limit;
+        row.only_if_changed = DatumGetBool(get_column(i, 12, &isnull));
+        const Datum baseline = get_column(i, 13, &isnull);
+        row.has_baseline = !isnull && change_mark_from_array(baseline, &row.baseline);
     }
     *out = rows;
     return found;
@@ -230,6 +286,34 @@ void catalog_skip_run(int64 schedule_id, TimestampTz next_run, int64 skipped) {
     const char nulls[3] = {' ', null_flag(next_run != DT_NOEND), ' '};
     run_sql("UPDATE matview_scheduler.schedules SET next_run = $2,"
             "       skipped_total = skipped_total OPERATOR(pg_catalog.+) $3"
+            " WHERE id OPERATOR(pg_catalog.=) $1",
+            3, types, values, nulls, SPI_OK_UPDATE);
+}
+
+void catalog_skip_unchanged(int64 schedule_id, TimestampTz next_run, int64 skipped,
+                            TimestampTz checked) {
+    Oid types[4] = {INT8OID, TIMESTAMPTZOID, INT8OID, TIMESTAMPTZOID};
+    Datum values[4] = {Int64GetDatum(schedule_id), optional_timestamptz(next_run),
+                       Int64GetDatum(skipped), TimestampTzGetDatum(checked)};
+    const char nulls[4] = {' ', null_flag(next_run != DT_NOEND), ' ', ' '};
+    // The counters saturate rather than overflow.
+    run_sql("UPDATE matview_scheduler.schedules SET next_run = $2, last_checked = $4,"
+            "       skipped_total = skipped_total OPERATOR(pg_catalog.+)"
+            "           LEAST($3, 9223372036854775807 OPERATOR(pg_catalog.-) skipped_total),"
+            "       unchanged_total = unchanged_total OPERATOR(pg_catalog.+)"
+            "           CASE WHEN unchanged_total OPERATOR(pg_catalog.<) 9223372036854775807"
+            "                THEN 1 ELSE 0 END"
+            " WHERE id OPERATOR(pg_catalog.=) $1",
+            4, types, values, nulls, SPI_OK_UPDATE);
+}
+
+void catalog_note_change_reading(int64 schedule_id, bool keep, const mvs::ChangeMark& mark,
+                                 TimestampTz checked) {
+    Oid types[3] = {INT8OID, INT8ARRAYOID, TIMESTAMPTZOID};
+    Datum values[3] = {Int64GetDatum(schedule_id), keep ? change_mark_array(mark) : Datum(0),
+                       TimestampTzGetDatum(checked)};
+    const char nulls[3] = {' ', null_flag(keep), ' '};
+    run_sql("UPDATE matview_scheduler.schedules SET change_pending = $2, last_checked = $3"
             " WHERE id OPERATOR(pg_catalog.=) $1",
             3, types, values, nulls, SPI_OK_UPDATE);
 }

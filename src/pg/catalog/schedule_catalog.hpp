@@ -14,6 +14,7 @@ extern "C" {
 #include "pgtime.h"
 }
 
+#include "core/change_policy.hpp"
 #include "core/schedule.hpp"
 
 namespace mvs::pg {
@@ -37,8 +38,9 @@ struct ScheduleRow {
     Datum timeout;      // interval, or 0 for NULL
     Datum lock_timeout; // interval, or 0 for NULL
     int32 max_retries;
-    Datum retry_delay; // interval
-    bool notify;       // NOTIFY matview_scheduler after each run (catalog 0.3 on)
+    Datum retry_delay;    // interval
+    bool notify;          // NOTIFY matview_scheduler after each run (catalog 0.3 on)
+    bool only_if_changed; // skip a due time when nothing the view reads changed (0.4 on)
 };
 static_assert(std::is_trivially_destructible_v<ScheduleRow>, "kept across SPI calls");
 
@@ -57,6 +59,9 @@ struct DueSchedule {
     int64 runs_total;
     char spec[mvs::kSpecSize];
     char timezone[TZ_STRLEN_MAX + 1];
+    bool only_if_changed;
+    bool has_baseline;        // a refresh succeeded since the schedule was made, with this reading
+    mvs::ChangeMark baseline; // the sources' counters read before that refresh
 };
 static_assert(std::is_trivially_destructible_v<DueSchedule>, "kept across SPI calls");
 
@@ -87,6 +92,18 @@ int catalog_lock_due(TimestampTz horizon, const mvs::DueCandidate* chosen, int n
 // counting `skipped` coalesced due times. Returns the run id.
 int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run,
                         int64 skipped);
+// Moves a schedule on without a run because nothing its view reads changed (only_if_changed):
+// counted in unchanged_total (and `skipped` coalesced due times in skipped_total).
+void catalog_skip_unchanged(int64 schedule_id, TimestampTz next_run, int64 skipped,
+                            TimestampTz checked);
+// The run just recorded for a change-aware schedule: the reading taken before it becomes the
+// baseline should it succeed (`keep`; otherwise none), and when it was taken.
+void catalog_note_change_reading(int64 schedule_id, bool keep, const mvs::ChangeMark& mark,
+                                 TimestampTz checked);
+// A change mark as stored in schedules.change_baseline / change_pending (int8[3]), and back
+// (false for anything else).
+Datum change_mark_array(const mvs::ChangeMark& mark);
+bool change_mark_from_array(Datum array, mvs::ChangeMark* out);
 // Moves a schedule on without a run (its previous run is still going).
 void catalog_skip_run(int64 schedule_id, TimestampTz next_run, int64 skipped);
 // A schedule the scheduler could not plan: recorded as a failed run with the error, and moved on

@@ -7,6 +7,7 @@ extern "C" {
 #include "core/run_policy.hpp"
 #include "core/schedule.hpp"
 #include "pg/due_times.hpp"
+#include "pg/scheduler/change_check.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/scheduler/quarantine.hpp"
 #include "pg/worker/refresh_lock.hpp"
@@ -37,7 +38,8 @@ mvs::DueFacts due_facts(const DueSchedule& due, bool busy, bool place_free) {
 // and until/repeats finish the schedule (core's settle_due). Returns false with *why set when the
 // schedule cannot be computed.
 bool compute_next_run(const DueSchedule& due, const mvs::DueFacts& facts,
-                      const mvs::DueDecision& decision, mvs::DueOutcome* out, const char** why) {
+                      const mvs::DueDecision& decision, mvs::DueOutcome* out, const char** why,
+                      bool unchanged = false) {
     mvs::Schedule schedule;
     bool parsed = false;
     const CppFailure failure = run_cpp([&] { parsed = mvs::parse_spec(due.spec, &schedule); });
@@ -52,8 +54,9 @@ bool compute_next_run(const DueSchedule& due, const mvs::DueFacts& facts,
     }
     const Advance advance =
         advance_after(schedule, due.anchor, due.next_run, pg_instant(decision.at), tz);
-    *out =
-        mvs::settle_due(facts, decision, mvs::Advance{core_instant(advance.next), advance.skipped});
+    const mvs::Advance core_advance{core_instant(advance.next), advance.skipped};
+    *out = unchanged ? mvs::settle_unchanged(facts, core_advance)
+                     : mvs::settle_due(facts, decision, core_advance);
     return true;
 }
 
@@ -66,6 +69,22 @@ void plan_one(void* arg) {
     const mvs::DueDecision decision = mvs::decide_due(facts, core_instant(step.now));
     if (decision.action == mvs::DueAction::Later)
         return;
+    // only_if_changed: a due time with nothing changed passes without a run, a worker or a place.
+    const bool would_run =
+        decision.action == mvs::DueAction::Run || decision.action == mvs::DueAction::NeedsPlace;
+    ChangeCheck check{mvs::ChangeVerdict::Refresh, false, mvs::ChangeMark{}};
+    if (would_run && d.only_if_changed)
+        check = check_changes(d);
+    if (check.verdict == mvs::ChangeVerdict::Unchanged) {
+        mvs::DueOutcome next;
+        const char* why = nullptr;
+        step.outcome = PlanStep::kMovedOn;
+        if (!compute_next_run(d, facts, decision, &next, &why, true))
+            catalog_fail_schedule(d, step.now, "XX000", why, DT_NOEND);
+        else
+            catalog_skip_unchanged(d.id, pg_instant(next.next_run), next.skipped, step.now);
+        return;
+    }
     if (decision.action == mvs::DueAction::NeedsPlace) {
         step.outcome = PlanStep::kNeedsWorker;
         return;
@@ -80,6 +99,8 @@ void plan_one(void* arg) {
     } else {
         const TimestampTz at = pg_instant(decision.at);
         step.run_id = catalog_start_run(d, at, pg_instant(next.next_run), next.skipped);
+        if (d.only_if_changed)
+            catalog_note_change_reading(d.id, check.keep, check.mark, step.now);
         step.at = at;
         step.outcome = PlanStep::kStarted;
     }

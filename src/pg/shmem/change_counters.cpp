@@ -1,0 +1,134 @@
+#include "pg/shmem/change_counters.hpp"
+
+#include "pg/settings.hpp"
+
+extern "C" {
+#include "port/atomics.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/hsearch.h"
+#include "utils/timestamp.h"
+}
+
+namespace mvs::pg {
+
+namespace {
+
+struct CounterKey {
+    Oid dboid;
+    Oid relid; // 0: the database's own counter
+};
+
+struct CounterEntry {
+    CounterKey key; // first: the hash table's key
+    pg_atomic_uint64 counter;
+};
+
+struct CountersHeader {
+    uint64 epoch;             // this server life's; a baseline of another never matches
+    pg_atomic_uint32 entries; // relations tracked (read without the lock at commit)
+    bool full_logged;         // "no room" was logged in this server life
+};
+
+constexpr const char* kTranche = "matview_scheduler changes";
+CountersHeader* header = nullptr;
+HTAB* table = nullptr;
+LWLock* lock = nullptr;
+
+} // namespace
+
+void change_counters_request() {
+    RequestAddinShmemSpace(
+        add_size(MAXALIGN(sizeof(CountersHeader)),
+                 hash_estimate_size(setting_max_tracked_relations, sizeof(CounterEntry))));
+    RequestNamedLWLockTranche(kTranche, 1);
+}
+
+void change_counters_attach() {
+    bool found = false;
+    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+    header = static_cast<CountersHeader*>(
+        ShmemInitStruct("matview_scheduler changes", sizeof(CountersHeader), &found));
+    if (!found) {
+        // A new server life (also after a crash, which starts shared memory again): counters
+        // restart at 0, so a baseline taken before must never match. Microseconds of the start.
+        const TimestampTz now = GetCurrentTimestamp();
+        header->epoch = now > 0 ? static_cast<uint64>(now) : 1;
+        pg_atomic_init_u32(&header->entries, 0);
+        header->full_logged = false;
+    }
+    HASHCTL info;
+    memset(&info, 0, sizeof info);
+    info.keysize = sizeof(CounterKey);
+    info.entrysize = sizeof(CounterEntry);
+    table = ShmemInitHash("matview_scheduler change counters", setting_max_tracked_relations,
+                          setting_max_tracked_relations, &info, HASH_ELEM | HASH_BLOBS);
+    lock = &GetNamedLWLockTranche(kTranche)[0].lock;
+    LWLockRelease(AddinShmemInitLock);
+}
+
+void change_counters_publish(Oid dboid, const Oid* relids, int n, bool all) {
+    if (header == nullptr)
+        return;
+    // The commit is visible to other snapshots already (the ProcArray lock released since is a
+    // full barrier): a relation the scheduler adds after this read sees it in the refresh
+    // its reading starts, so finding no entry here loses nothing.
+    pg_memory_barrier();
+    if (pg_atomic_read_u32(&header->entries) == 0)
+        return;
+    LWLockAcquire(lock, LW_SHARED);
+    for (int i = -1; i < n; ++i) {
+        if (i < 0 && !all)
+            continue;
+        const CounterKey key{dboid, i < 0 ? InvalidOid : relids[i]};
+        bool found = false;
+        CounterEntry* e = static_cast<CounterEntry*>(hash_search(table, &key, HASH_FIND, &found));
+        if (e != nullptr)
+            (void)pg_atomic_fetch_add_u64(&e->counter, 1);
+    }
+    LWLockRelease(lock);
+}
+
+uint64 change_counters_read(Oid dboid, const Oid* relids, int n, uint64* counters, bool* present) {
+    if (header == nullptr) {
+        for (int i = 0; i < n; ++i) {
+            counters[i] = 0;
+            present[i] = false;
+        }
+        return 0;
+    }
+    bool full = false;
+    LWLockAcquire(lock, LW_EXCLUSIVE);
+    for (int i = 0; i < n; ++i) {
+        const CounterKey key{dboid, relids[i]};
+        bool found = false;
+        CounterEntry* e = static_cast<CounterEntry*>(hash_search(table, &key, HASH_FIND, &found));
+        if (e == nullptr && pg_atomic_read_u32(&header->entries) <
+                                static_cast<uint32>(setting_max_tracked_relations)) {
+            e = static_cast<CounterEntry*>(hash_search(table, &key, HASH_ENTER_NULL, &found));
+            if (e != nullptr && !found) {
+                pg_atomic_init_u64(&e->counter, 0);
+                pg_atomic_fetch_add_u32(&header->entries, 1);
+            }
+        }
+        present[i] = e != nullptr;
+        counters[i] = e != nullptr ? pg_atomic_read_u64(&e->counter) : 0;
+        full = full || e == nullptr;
+    }
+    const bool log_full = full && !header->full_logged;
+    if (log_full)
+        header->full_logged = true;
+    const uint64 epoch = header->epoch;
+    LWLockRelease(lock);
+    if (log_full)
+        ereport(LOG, (errmsg("matview_scheduler: no room left to track changes "
+                             "(matview_scheduler.max_tracked_relations = %d): views reading "
+                             "relations without a counter are refreshed at every due time",
+                             setting_max_tracked_relations),
+                      errhint("Raise matview_scheduler.max_tracked_relations and restart the "
+                              "server.")));
+    return epoch;
+}
+
+} // namespace mvs::pg
