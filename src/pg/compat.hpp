@@ -5,6 +5,11 @@
 extern "C" {
 #include "catalog/pg_class.h"
 #include "catalog/pg_database.h"
+#include "nodes/bitmapset.h"
+#include "nodes/pg_list.h"
+#include "nodes/plannodes.h"
+#include "storage/shmem.h"
+#include "utils/hsearch.h"
 #include "storage/lock.h"
 #include "storage/lockdefs.h"
 #include "utils/acl.h"
@@ -121,6 +126,29 @@ inline bool relation_locked_by_me(Oid relid) {
         if (lock_held_by_me(&tag, mode))
             return true;
     return false;
+}
+
+// A fixed-size shared hash table of `size` entries (19 dropped the separate initial size).
+inline HTAB* shmem_hash(const char* name, long size, HASHCTL* info, int flags) {
+#if PG_VERSION_NUM >= 190000
+    return ShmemInitHash(name, size, info, flags);
+#else
+    return ShmemInitHash(name, size, size, info, flags);
+#endif
+}
+
+// Calls f(index) for the range-table index of each relation the plan writes (19 keeps them in a
+// Bitmapset, earlier majors in a List).
+template <typename F> void for_each_result_relation(const PlannedStmt* stmt, F f) {
+#if PG_VERSION_NUM >= 190000
+    int index = -1;
+    while ((index = bms_next_member(stmt->resultRelationRelids, index)) >= 0)
+        f(index);
+#else
+    ListCell* cell = nullptr;
+    foreach (cell, stmt->resultRelations)
+        f(lfirst_int(cell));
+#endif
 }
 
 } // namespace mvs::pg

@@ -53,11 +53,8 @@ void on_executor_start(QueryDesc* query, int eflags) {
     if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0)
         return;
     const PlannedStmt* stmt = query->plannedstmt;
-    ListCell* cell = nullptr;
-    foreach (cell, stmt->resultRelations) {
-        const RangeTblEntry* rte = rt_fetch(lfirst_int(cell), stmt->rtable);
-        note(rte->relid);
-    }
+    for_each_result_relation(stmt,
+                             [stmt](int index) { note(rt_fetch(index, stmt->rtable)->relid); });
 }
 
 // Publishes at XACT_EVENT_COMMIT, never at PRE_COMMIT: by then the transaction is visible to new

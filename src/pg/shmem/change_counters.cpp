@@ -62,8 +62,8 @@ void change_counters_attach() {
     memset(&info, 0, sizeof info);
     info.keysize = sizeof(CounterKey);
     info.entrysize = sizeof(CounterEntry);
-    table = ShmemInitHash("matview_scheduler change counters", setting_max_tracked_relations,
-                          setting_max_tracked_relations, &info, HASH_ELEM | HASH_BLOBS);
+    table = shmem_hash("matview_scheduler change counters", setting_max_tracked_relations, &info,
+                       HASH_ELEM | HASH_BLOBS);
     lock = &GetNamedLWLockTranche(kTranche)[0].lock;
     LWLockRelease(AddinShmemInitLock);
 }
