@@ -199,6 +199,9 @@ IterationResult plan_runs(MemoryContext keep) {
         held = static_cast<bool*>(palloc(sizeof(bool) * (n > 0 ? n : 1)));
         hold_for_sources(due, n, horizon, held);
     }
+    // A source may have finished while the batch was read: a run let go because of it starts
+    // now, not at the pass's start, which can be before that source's end.
+    const TimestampTz decided = GetCurrentTimestamp();
     result.dispatches =
         static_cast<Dispatch*>(MemoryContextAlloc(keep, sizeof(Dispatch) * (n > 0 ? n : 1)));
     int held_count = held_before;
@@ -208,7 +211,8 @@ IterationResult plan_runs(MemoryContext keep) {
             continue;
         }
         // A role at its max_workers_per_role waits its turn, as when every worker is busy.
-        PlanStep step{&due[i], now, places.available(due[i].over_limit), PlanStep::kLater, 0, 0};
+        PlanStep step{&due[i],          decided, places.available(due[i].over_limit),
+                      PlanStep::kLater, 0,       0};
         plan_schedule(&step);
         switch (step.outcome) {
         case PlanStep::kLater:
