@@ -12,7 +12,7 @@ $(error two source files share a name: rename one (autodepend names its .deps fi
 endif
 
 # pg_regress: the SQL API, on a throwaway instance that preloads the library.
-REGRESS = schedule_api schedule_language refresh_control bad_input dependencies only_if_changed
+REGRESS = schedule_api schedule_language refresh_control bad_input dependencies only_if_changed on_change
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 PROVE_TESTS = test/t/*.pl

@@ -255,6 +255,10 @@ UtcMicros next_due_after(const Schedule& schedule, UtcMicros anchor, UtcMicros a
     case ScheduleKind::Once:
         next = after < anchor ? anchor : kNever;
         break;
+    case ScheduleKind::OnChange:
+        // The earliest the next refresh may start; both are bounded, so no overflow.
+        next = after + schedule.every.micros;
+        break;
     default:
         next = next_interval(schedule.every, anchor, after, zone);
         break;
@@ -303,8 +307,16 @@ FirstRun first_run(const Schedule& schedule, bool has_start_at, UtcMicros start_
     if (!has_start_at) {
         r.schedule = schedule;
         r.anchor = now;
-        r.first = schedule.kind == ScheduleKind::Once ? within_time(now)
-                                                      : next_due_after(schedule, now, now, zone);
+        r.first = schedule.kind == ScheduleKind::Once || schedule.kind == ScheduleKind::OnChange
+                      ? within_time(now)
+                      : next_due_after(schedule, now, now, zone);
+        return r;
+    }
+    if (schedule.kind == ScheduleKind::OnChange) {
+        // Looked at from start_at on.
+        r.schedule = schedule;
+        r.anchor = start_at;
+        r.first = within_time(start_at > now ? start_at : now);
         return r;
     }
     r.schedule = repeat_from_start(schedule);
@@ -321,6 +333,11 @@ Advance advance_after_run(const Schedule& schedule, UtcMicros anchor, UtcMicros 
     due = clamp_instant(due, kStartOfTime - 1, kEndOfTime);
     now = clamp_instant(now, kStartOfTime - 1, kEndOfTime);
     const UtcMicros from = due > now ? due : now;
+    if (schedule.kind == ScheduleKind::OnChange) {
+        // Not a grid: the next refresh may start min_interval after this one.
+        r.next = next_due_after(schedule, anchor, from, zone);
+        return r;
+    }
     if (schedule.kind == ScheduleKind::Interval && schedule.every.months == 0 &&
         schedule.every.days == 0 && schedule.every.micros > 0) {
         // Elapsed-time grids count in one step.

@@ -1,6 +1,7 @@
 #include "next_wake.hpp"
 
 #include <climits>
+#include <algorithm>
 
 namespace mvs {
 
@@ -63,7 +64,20 @@ std::int64_t wake_with_waiting_runs(std::int64_t wait_ms, int waiting_runs) noex
 
 bool pass_needed(const Wakeup& w) noexcept {
     return w.sleep_left_ms == 0 || w.catalog_changed || w.config_reloaded || w.workers_stopped ||
-           w.runs_waiting;
+           w.runs_waiting || w.watched_writes;
+}
+
+bool watch_pass_due(bool writes_unseen, std::int64_t since_ms) noexcept {
+    return writes_unseen && (since_ms < 0 || since_ms >= kWatchPassMs);
+}
+
+std::int64_t sleep_for_watch(std::int64_t wait_ms, bool writes_unseen,
+                             std::int64_t since_ms) noexcept {
+    if (!writes_unseen)
+        return wait_ms;
+    const std::int64_t left =
+        since_ms < 0 || since_ms >= kWatchPassMs ? 0 : kWatchPassMs - since_ms;
+    return wait_ms < 0 ? left : std::min(wait_ms, left);
 }
 
 std::int64_t sleep_left(std::int64_t planned_ms, std::int64_t elapsed_ms) noexcept {

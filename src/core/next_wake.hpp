@@ -53,12 +53,23 @@ struct Wakeup {
     bool config_reloaded = false;
     bool workers_stopped = false; // a refresh worker stopped before recording its run
     bool runs_waiting = false;    // runs wait for a background worker slot or a place
+    bool watched_writes = false;  // watch_pass_due(): 'on change' views may have changes
 };
 
 // Whether a planning pass is needed. A latch set only because a worker or a place became free,
 // with nothing waiting for one, changes nothing a pass would read: the scheduler sleeps on until
 // its planned wake-up instead of reading the catalog again.
 bool pass_needed(const Wakeup& w) noexcept;
+
+// Writes to what 'on change' views read wake the scheduler, but it looks at those views at most
+// once per kWatchPassMs: under a steady stream of writes that is once a second, not once per
+// commit. `since_ms`: since the last pass that looked at new watched writes (-1: none yet).
+constexpr std::int64_t kWatchPassMs = 1000;
+bool watch_pass_due(bool writes_unseen, std::int64_t since_ms) noexcept;
+// The sleep `wait_ms` (-1: until woken), shortened so that unseen watched writes are looked at
+// as soon as the rate allows.
+std::int64_t sleep_for_watch(std::int64_t wait_ms, bool writes_unseen,
+                             std::int64_t since_ms) noexcept;
 
 // What is left of a sleep of `planned_ms` (-1: until woken) after `elapsed_ms` on a monotonic
 // clock: 0 when it is over, -1 when it has no end.

@@ -54,6 +54,12 @@ DueOutcome settle_unchanged(const DueFacts& due, const Advance& advance) noexcep
     return out;
 }
 
+DueOutcome settle_waiting_for_change(const DueFacts& due, UtcMicros now) noexcept {
+    DueOutcome out;
+    out.next_run = due.has_until && now > due.until ? kNever : due.next_run;
+    return out;
+}
+
 DueOutcome settle_due(const DueFacts& due, const DueDecision& decision, const Schedule& schedule,
                       UtcMicros anchor, const TimeZone& zone) {
     return settle_due(due, decision,

@@ -63,6 +63,9 @@ DueOutcome settle_due(const DueFacts& due, const DueDecision& decision,
 // because nothing its view reads changed (only_if_changed): as a run, but no run counts toward
 // repeats; the due times coalesced before it count as skipped.
 DueOutcome settle_unchanged(const DueFacts& due, const Advance& advance) noexcept;
+// An 'on change' schedule with nothing changed waits at its next_run for a change (nothing
+// skipped); past its until it is finished.
+DueOutcome settle_waiting_for_change(const DueFacts& due, UtcMicros now) noexcept;
 
 // The same, computing the advance from the schedule itself (advance_after_run at decision.at).
 DueOutcome settle_due(const DueFacts& due, const DueDecision& decision, const Schedule& schedule,

@@ -50,6 +50,10 @@ bool interval_within_limit(const IntervalSpec& every) noexcept {
     return every.months <= kYears * 12 && every.days <= kMaxDays && every.micros <= kMaxMicros;
 }
 
+bool min_interval_valid(std::int64_t micros) noexcept {
+    return micros >= kMicrosPerSecond && interval_within_limit(IntervalSpec{0, 0, micros});
+}
+
 bool operator==(const Schedule& a, const Schedule& b) noexcept {
     if (a.kind != b.kind)
         return false;
@@ -59,6 +63,8 @@ bool operator==(const Schedule& a, const Schedule& b) noexcept {
         return a.cron == b.cron;
     if (a.kind == ScheduleKind::Once)
         return true;
+    if (a.kind == ScheduleKind::OnChange)
+        return a.every.micros == b.every.micros;
     return a.every.months == b.every.months && a.every.days == b.every.days &&
            a.every.micros == b.every.micros;
 }
@@ -77,6 +83,8 @@ bool format_spec(const Schedule& s, char* buffer, std::size_t size) noexcept {
         n = std::snprintf(buffer, size, "calendar %s", calendar_unit_name(s.unit));
     else if (s.kind == ScheduleKind::Once)
         n = std::snprintf(buffer, size, "once");
+    else if (s.kind == ScheduleKind::OnChange)
+        n = std::snprintf(buffer, size, "on change %" PRId64, s.every.micros);
     else if (s.kind == ScheduleKind::Cron)
         n = std::snprintf(buffer, size,
                           "cron %" PRIx64 " %" PRIx64 " %" PRIx32 " %" PRIx32 " %x %x %d",
@@ -116,6 +124,12 @@ bool parse_spec(std::string_view spec, Schedule* out) noexcept {
         s.every = every;
     } else if (rest == "once") {
         s.kind = ScheduleKind::Once;
+    } else if (consume(&rest, "on change ")) {
+        std::int64_t micros = 0;
+        if (!read_number(&rest, &micros) || !rest.empty() || !min_interval_valid(micros))
+            return false;
+        s.kind = ScheduleKind::OnChange;
+        s.every.micros = micros;
     } else if (consume(&rest, "cron ")) {
         CronSpec& c = s.cron;
         int flags = 0;

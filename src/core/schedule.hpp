@@ -14,6 +14,7 @@ enum class ScheduleKind : std::uint8_t {
     Calendar, // hourly, daily, ...: aligned to the calendar in the schedule's zone
     Cron,     // a cron line, on the zone's wall clock
     Once,     // a single run at the anchor
+    OnChange, // when what the view reads changed, at most once per every.micros (elapsed)
 };
 
 enum class CalendarUnit : std::uint8_t { Minute, Hour, Day, Week, Month, Quarter, Year };
@@ -28,6 +29,11 @@ struct IntervalSpec {
 // The longest interval schedule: each part at most 1000 years, so that no grid arithmetic
 // overflows for instants between the years 1 and 10000.
 bool interval_within_limit(const IntervalSpec& every) noexcept;
+
+// The least interval of an 'on change' schedule: at least 1 second, at most 1000 years.
+bool min_interval_valid(std::int64_t micros) noexcept;
+// Used when min_interval is not given.
+constexpr std::int64_t kDefaultMinIntervalMicros = 60 * std::int64_t{1000000};
 
 // Plain data on purpose: it crosses into PostgreSQL code, which may longjmp past it.
 struct Schedule {
@@ -45,8 +51,9 @@ const char* calendar_unit_name(CalendarUnit unit) noexcept;
 // line, takes about 70 characters).
 constexpr std::size_t kSpecSize = 128;
 
-// Canonical text of a schedule, e.g. "interval 0 0 30000000", "calendar hour", "once", or "cron"
-// and the field masks in hex. Returns false when the buffer is too small.
+// Canonical text of a schedule, e.g. "interval 0 0 30000000", "calendar hour", "once",
+// "on change 60000000" (the least interval in microseconds), or "cron" and the field masks in hex.
+// Returns false when the buffer is too small.
 bool format_spec(const Schedule& schedule, char* buffer, std::size_t size) noexcept;
 
 // Reads what format_spec wrote, exactly. Returns false on anything else, and on an interval that

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <cstdint>
 #include <string>
 
 #include "civil_time.hpp"
@@ -76,6 +77,13 @@ ParseOutcome parse_schedule(std::string_view text) {
         r.schedule.kind = ScheduleKind::Once;
         return r;
     }
+    if (norm == "on change") {
+        ParseOutcome r;
+        r.status = ParseStatus::Ok;
+        r.schedule.kind = ScheduleKind::OnChange;
+        r.schedule.every.micros = kDefaultMinIntervalMicros;
+        return r;
+    }
     if (looks_like_cron(norm)) {
         const CronParse cron = parse_cron(norm);
         if (!cron.ok)
@@ -126,9 +134,35 @@ ParseOutcome schedule_from_interval(const IntervalSpec& every) noexcept {
     return r;
 }
 
+ParseOutcome schedule_on_change(const IntervalSpec& min_interval) noexcept {
+    if (min_interval.months != 0)
+        return error("min_interval cannot be given in months or years: their length varies");
+    // Each part within 1000 years either way first, so that their sum cannot overflow.
+    const IntervalSpec magnitude{0, min_interval.days < 0 ? -min_interval.days : min_interval.days,
+                                 min_interval.micros == INT64_MIN ? INT64_MAX
+                                 : min_interval.micros < 0        ? -min_interval.micros
+                                                                  : min_interval.micros};
+    if (!interval_within_limit(magnitude))
+        return error("min_interval must be at most 1000 years");
+    const std::int64_t micros =
+        std::int64_t{min_interval.days} * kMicrosPerDay + min_interval.micros;
+    if (micros <= 0)
+        return error("min_interval must be positive");
+    if (micros < kMicrosPerSecond)
+        return error("min_interval must be at least 1 second");
+    if (!min_interval_valid(micros))
+        return error("min_interval must be at most 1000 years");
+    ParseOutcome r;
+    r.status = ParseStatus::Ok;
+    r.schedule.kind = ScheduleKind::OnChange;
+    r.schedule.every.micros = micros;
+    return r;
+}
+
 const char* schedule_forms_hint() noexcept {
     return "Use an interval ('30 seconds', 'every 5 minutes', '1 day 2 hours'), a word (minutely, "
-           "hourly, daily, weekly, monthly, quarterly, yearly, annually), 'once', a cron line with "
+           "hourly, daily, weekly, monthly, quarterly, yearly, annually), 'once', 'on change', a "
+           "cron line with "
            "5 or 6 fields ('*/15 * * * *', '0 30 9 * * mon-fri') or a cron macro ('@daily').";
 }
 

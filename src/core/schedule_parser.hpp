@@ -31,6 +31,10 @@ ParseOutcome parse_schedule(std::string_view text);
 // Checks an interval schedule: every part >= 0 and at least one second in all.
 ParseOutcome schedule_from_interval(const IntervalSpec& every) noexcept;
 
+// An 'on change' schedule (parse_schedule says OnChange with no interval yet) with its least
+// interval between two refreshes: elapsed time, so no months; days count as 24 hours.
+ParseOutcome schedule_on_change(const IntervalSpec& min_interval) noexcept;
+
 // The accepted forms, with an example of each, for error hints.
 const char* schedule_forms_hint() noexcept;
 

@@ -69,7 +69,10 @@ bool catalog_has_run_history() {
 
 bool catalog_has_change_columns() {
     const Oid schema = get_namespace_oid("matview_scheduler", true);
-    return OidIsValid(schema) && OidIsValid(get_relname_relid("dependencies", schema));
+    if (!OidIsValid(schema))
+        return false;
+    const Oid schedules = get_relname_relid("schedules", schema);
+    return OidIsValid(schedules) && get_attnum(schedules, "min_interval") != InvalidAttrNumber;
 }
 
 const char* with_history_table(const char* sql) {

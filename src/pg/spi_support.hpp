@@ -33,7 +33,7 @@ void use_catalog_search_path();
 // and added schedules.notify. Until ALTER EXTENSION ... UPDATE the library keeps working on the
 // older catalog.
 bool catalog_has_run_history();
-// Catalog 0.4 added the dependencies view and the only_if_changed columns of schedules.
+// Catalog 0.5 added the columns of change-aware schedules (only_if_changed, 'on change').
 bool catalog_has_change_columns();
 // `sql` with every "@history@" replaced by the run history table's qualified name.
 const char* with_history_table(const char* sql);

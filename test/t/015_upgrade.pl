@@ -16,13 +16,13 @@ my $node = new_node('upgrade');
 is( $node->safe_psql(
 		'postgres',
 		q{SELECT default_version FROM pg_available_extensions WHERE name = 'matview_scheduler'}),
-	'0.4',
-	'the default version is 0.4');
+	'0.5',
+	'the default version is 0.5');
 is( $node->safe_psql(
 		'postgres', q{
-SELECT string_agg(source || '->' || target, ',' ORDER BY source)
+SELECT string_agg(source || '->' || target, ',' ORDER BY source, target)
   FROM pg_extension_update_paths('matview_scheduler') WHERE path IS NOT NULL}),
-	'0.1->0.2,0.1->0.3,0.1->0.4,0.2->0.3,0.2->0.4,0.3->0.4',
+	'0.1->0.2,0.1->0.3,0.1->0.4,0.1->0.5,0.2->0.3,0.2->0.4,0.2->0.5,0.3->0.4,0.3->0.5,0.4->0.5',
 	'every version updates to each later one');
 
 # Version 0.1, with a schedule that succeeds, one that fails, and a paused one.
@@ -57,7 +57,7 @@ my $scheduler_pid = $node->safe_psql('postgres',
 
 $node->safe_psql('postgres', 'ALTER EXTENSION matview_scheduler UPDATE');
 is($node->safe_psql('postgres', q{SELECT extversion FROM pg_extension WHERE extname = 'matview_scheduler'}),
-	'0.4', 'updated to 0.4');
+	'0.5', 'updated to 0.5');
 is(kept_schedules($node), $schedules_before, 'every schedule is kept as it was');
 is(kept_runs($node, $settled), $runs_before, 'every recorded run is kept as it was');
 ok(wait_clock($node, 2), 'the scheduler runs the schedules after the update');
@@ -121,8 +121,9 @@ like($updated, qr/^trigger CREATE TRIGGER wake_scheduler AFTER INSERT OR DELETE 
 like($updated, qr/^view matview_scheduler\.dependencies /m, 'the update added the dependencies view');
 like($updated, qr/^column schedules\.only_if_changed boolean not null default false$/m,
 	'the update added only_if_changed');
-like($updated, qr/^function schedule_refresh\(.*,boolean,boolean\) bigint$/m,
-	'schedule_refresh takes only_if_changed');
+like($updated, qr/^column schedules\.min_interval interval$/m, 'the update added min_interval');
+like($updated, qr/^function schedule_refresh\(.*,boolean,boolean,interval\) bigint$/m,
+	'schedule_refresh takes only_if_changed and min_interval');
 is( $node->safe_psql(
 		'postgres', q{
 SELECT string_agg(view || ':' || source || ':' || tracked, ',' ORDER BY view::text)

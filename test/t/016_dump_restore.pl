@@ -219,7 +219,7 @@ is($node->safe_psql('new_catalog', $old_sql), $node->safe_psql('old_catalog', $o
 	'with its schedules and runs');
 is($node->safe_psql('new_catalog',
 		q{SELECT extversion FROM pg_extension WHERE extname = 'matview_scheduler'}),
-	'0.4', 'on catalog 0.4');
+	'0.5', 'on catalog 0.5');
 
 $node->stop;
 done_testing();

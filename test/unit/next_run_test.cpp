@@ -787,4 +787,49 @@ INSTANTIATE_TEST_SUITE_P(NextRun, CalendarPropertyTest, ::testing::ValuesIn(prop
                              return zone_id(info.param.zone) + "_" + unit_name(info.param.unit);
                          });
 
+// ============================================================================================
+// 'on change': not a grid, the least time between two refreshes
+// ============================================================================================
+
+TEST(OnChange, NextIsMinIntervalAfterTheRunEvenAcrossAZoneChange) {
+    Schedule s;
+    s.kind = ScheduleKind::OnChange;
+    s.every.micros = 30 * kSecond;
+    const SystemZone berlin("Europe/Berlin");
+    // 02:00 local on the night summer time starts: elapsed time, not wall clock.
+    const UtcMicros run = utc(2024, 3, 31, 0, 59, 50, 0);
+    EXPECT_INSTANT_EQ(mvs::next_due_after(s, run, run, berlin), run + 30 * kSecond);
+    // A run that starts late (at `now`): min_interval from its start.
+    const mvs::Advance late = mvs::advance_after_run(s, run, run, run + 5 * kSecond, kUtc);
+    EXPECT_INSTANT_EQ(late.next, run + 35 * kSecond);
+    EXPECT_EQ(late.skipped, 0);
+    // Handed over early (due after now): from the due time.
+    const mvs::Advance early = mvs::advance_after_run(s, run, run, run - 40000, kUtc);
+    EXPECT_INSTANT_EQ(early.next, run + 30 * kSecond);
+}
+
+TEST(OnChange, FirstLookIsNowOrStartAt) {
+    Schedule s;
+    s.kind = ScheduleKind::OnChange;
+    s.every.micros = kMinute;
+    const UtcMicros now = utc(2025, 1, 1, 12, 0, 0, 0);
+    const mvs::FirstRun plain = mvs::first_run(s, false, 0, now, kUtc);
+    EXPECT_INSTANT_EQ(plain.first, now);
+    EXPECT_TRUE(plain.schedule == s);
+    const mvs::FirstRun later = mvs::first_run(s, true, now + kHour, now, kUtc);
+    EXPECT_INSTANT_EQ(later.first, now + kHour);
+    EXPECT_TRUE(later.schedule == s);
+    const mvs::FirstRun past = mvs::first_run(s, true, now - kHour, now, kUtc);
+    EXPECT_INSTANT_EQ(past.first, now);
+}
+
+TEST(OnChange, NothingAfterTheEndOfTime) {
+    Schedule s;
+    s.kind = ScheduleKind::OnChange;
+    s.every.micros = std::int64_t{366000} * kDay; // the longest
+    const UtcMicros late = utc(9999, 12, 31, 0, 0, 0, 0);
+    EXPECT_EQ(mvs::next_due_after(s, late, late, kUtc), mvs::kNever);
+    EXPECT_EQ(mvs::next_due_after(s, late, INT64_MAX, kUtc), mvs::kNever);
+}
+
 } // namespace

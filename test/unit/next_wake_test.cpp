@@ -136,13 +136,14 @@ TEST(NextWake, EveryOtherCauseNeedsAPass) {
     mvs::Wakeup over;
     over.sleep_left_ms = 0; // the planned wake-up, or a pass that asked to go round at once
     EXPECT_TRUE(mvs::pass_needed(over));
-    for (int cause = 0; cause < 4; ++cause) {
+    for (int cause = 0; cause < 5; ++cause) {
         mvs::Wakeup w;
         w.sleep_left_ms = -1;
         w.catalog_changed = cause == 0; // a schedule changed, or a worker planned a retry
         w.config_reloaded = cause == 1; // e.g. matview_scheduler.enabled turned on
         w.workers_stopped = cause == 2; // its run must be marked interrupted
         w.runs_waiting = cause == 3;    // the freed worker or place is theirs
+        w.watched_writes = cause == 4;  // what an 'on change' view reads was written
         EXPECT_TRUE(mvs::pass_needed(w)) << "cause " << cause;
     }
 }
@@ -155,6 +156,29 @@ TEST(NextWake, SleepLeftOnAMonotonicClock) {
     EXPECT_EQ(mvs::sleep_left(-1, 5000), -1); // until woken has no end
     EXPECT_EQ(mvs::sleep_left(1000, -7), 1000);
     EXPECT_EQ(mvs::sleep_left(INT32_MAX, 1), INT32_MAX - 1);
+}
+
+TEST(NextWake, WatchedWritesAreLookedAtOncePerSecondAtMost) {
+    EXPECT_FALSE(mvs::watch_pass_due(false, -1)); // nothing new
+    EXPECT_FALSE(mvs::watch_pass_due(false, 5000));
+    EXPECT_TRUE(mvs::watch_pass_due(true, -1)); // the first ever
+    EXPECT_FALSE(mvs::watch_pass_due(true, 0));
+    EXPECT_FALSE(mvs::watch_pass_due(true, mvs::kWatchPassMs - 1));
+    EXPECT_TRUE(mvs::watch_pass_due(true, mvs::kWatchPassMs));
+    EXPECT_TRUE(mvs::watch_pass_due(true, INT64_MAX));
+}
+
+TEST(NextWake, UnseenWatchedWritesShortenTheSleep) {
+    // Nothing unseen: the sleep is unchanged, also "until woken".
+    EXPECT_EQ(mvs::sleep_for_watch(-1, false, 10), -1);
+    EXPECT_EQ(mvs::sleep_for_watch(5000, false, 10), 5000);
+    // Unseen, a pass 300 ms ago: 700 ms more, or less if the sleep was shorter.
+    EXPECT_EQ(mvs::sleep_for_watch(-1, true, 300), mvs::kWatchPassMs - 300);
+    EXPECT_EQ(mvs::sleep_for_watch(5000, true, 300), mvs::kWatchPassMs - 300);
+    EXPECT_EQ(mvs::sleep_for_watch(200, true, 300), 200);
+    // Unseen and the rate allows it: at once.
+    EXPECT_EQ(mvs::sleep_for_watch(-1, true, -1), 0);
+    EXPECT_EQ(mvs::sleep_for_watch(5000, true, mvs::kWatchPassMs), 0);
 }
 
 } // namespace

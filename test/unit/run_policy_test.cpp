@@ -187,4 +187,16 @@ TEST(RunPolicy, DecisionsAreTheSameForTheSameInput) {
     EXPECT_EQ(a.too_late, b.too_late);
 }
 
+TEST(RunPolicy, OnChangeWithNothingChangedWaitsAtItsNextRun) {
+    const UtcMicros now = utc(2025, 6, 1, 12, 0, 0, 0);
+    DueFacts f = due_at(now - kHour); // waiting for a change for an hour
+    EXPECT_EQ(mvs::settle_waiting_for_change(f, now).next_run, now - kHour);
+    EXPECT_EQ(mvs::settle_waiting_for_change(f, now).skipped, 0);
+    f.has_until = true;
+    f.until = now + kMinute;
+    EXPECT_EQ(mvs::settle_waiting_for_change(f, now).next_run, now - kHour);
+    f.until = now - kSecond; // past its until: finished
+    EXPECT_EQ(mvs::settle_waiting_for_change(f, now).next_run, kNever);
+}
+
 } // namespace

@@ -313,3 +313,61 @@ TEST(ScheduleParser, HintNamesTheNewForms) {
 }
 
 } // namespace
+
+// --- on change ------------------------------------------------------------------------------
+
+namespace {
+
+TEST(ScheduleParser, OnChangeWords) {
+    for (const char* text :
+         {"on change", "ON CHANGE", "On Change", "  on   change\n", "\ton\tchange"}) {
+        const ParseOutcome r = mvs::parse_schedule(text);
+        EXPECT_EQ(r.status, ParseStatus::Ok) << "'" << text << "': " << r.message;
+        EXPECT_EQ(r.schedule.kind, ScheduleKind::OnChange) << "'" << text << "'";
+        EXPECT_EQ(r.schedule.every.micros, mvs::kDefaultMinIntervalMicros) << "'" << text << "'";
+    }
+    // Near misses are intervals, which PostgreSQL then refuses.
+    for (const char* text : {"on changes", "onchange", "on change now", "change"})
+        EXPECT_EQ(mvs::parse_schedule(text).status, ParseStatus::NeedsInterval) << text;
+}
+
+TEST(ScheduleParser, OnChangeMinInterval) {
+    const ParseOutcome ok = mvs::schedule_on_change(IntervalSpec{0, 1, 30 * 1000000});
+    ASSERT_EQ(ok.status, ParseStatus::Ok) << ok.message;
+    EXPECT_EQ(ok.schedule.kind, ScheduleKind::OnChange);
+    EXPECT_EQ(ok.schedule.every.micros, std::int64_t{86400 + 30} * 1000000);
+    EXPECT_EQ(mvs::schedule_on_change(IntervalSpec{0, 0, 1000000}).status, ParseStatus::Ok);
+    // Parts of both signs: the sum counts ('1 day -1 hour' is 23 hours).
+    const ParseOutcome mixed = mvs::schedule_on_change(IntervalSpec{0, 1, -3600LL * 1000000});
+    ASSERT_EQ(mixed.status, ParseStatus::Ok) << mixed.message;
+    EXPECT_EQ(mixed.schedule.every.micros, 23 * 3600LL * 1000000);
+
+    struct Bad {
+        IntervalSpec spec;
+        const char* says;
+    };
+    const Bad bad[] = {
+        {{1, 0, 0}, "months"},
+        {{0, 0, 999999}, "at least 1 second"},
+        {{0, 0, 0}, "positive"},
+        {{0, 0, -1}, "positive"},
+        {{0, -1, 5000000}, "positive"},
+        {{0, 1, -86400LL * 1000000}, "positive"},
+        {{0, 0, INT64_MIN}, "at most 1000 years"},
+        {{0, -366001, 0}, "at most 1000 years"},
+        {{0, 0, INT64_MAX}, "at most 1000 years"},
+        {{0, 366001, 0}, "at most 1000 years"},
+        {{0, 366000, 400LL * 86400 * 1000000}, "at most 1000 years"},
+    };
+    for (const Bad& b : bad) {
+        const ParseOutcome r = mvs::schedule_on_change(b.spec);
+        EXPECT_EQ(r.status, ParseStatus::Error) << b.says;
+        EXPECT_NE(std::strstr(r.message, b.says), nullptr) << r.message;
+    }
+}
+
+TEST(ScheduleParser, HintNamesOnChange) {
+    EXPECT_NE(std::strstr(mvs::schedule_forms_hint(), "'on change'"), nullptr);
+}
+
+} // namespace

@@ -459,4 +459,41 @@ TEST(Schedule, CronAndOnceEquality) {
     EXPECT_TRUE(b == cron("1 2 3 4 5"));
 }
 
+// --- on change -------------------------------------------------------------------------------
+
+Schedule on_change(std::int64_t micros) {
+    Schedule s;
+    s.kind = ScheduleKind::OnChange;
+    s.every.micros = micros;
+    return s;
+}
+
+TEST(OnChangeSpec, FormatsAndRoundTrips) {
+    EXPECT_EQ(format(on_change(60000000)), "on change 60000000");
+    Schedule back = interval(1, 2, 3);
+    ASSERT_TRUE(mvs::parse_spec("on change 1000000", &back));
+    EXPECT_EQ(back.kind, ScheduleKind::OnChange);
+    EXPECT_EQ(back.every.micros, 1000000);
+    EXPECT_TRUE(back == on_change(1000000));
+    EXPECT_FALSE(back == on_change(2000000));
+    EXPECT_FALSE(back == once());
+}
+
+TEST(OnChangeSpec, RefusesWhatItCannotRun) {
+    Schedule out;
+    for (const char* bad :
+         {"on change", "on change ", "on change 999999", "on change 0", "on change -1000000",
+          "on change 1000000 ", "on change 1e6", "On change 1000000", "on  change 1000000",
+          "on change 99999999999999999999", "on change 40000000000000000"})
+        EXPECT_FALSE(mvs::parse_spec(bad, &out)) << "'" << bad << "'";
+}
+
+TEST(OnChangeSpec, MinIntervalLimits) {
+    EXPECT_FALSE(mvs::min_interval_valid(999999));
+    EXPECT_TRUE(mvs::min_interval_valid(1000000));
+    EXPECT_TRUE(mvs::min_interval_valid(std::int64_t{366000} * 86400 * 1000000));
+    EXPECT_FALSE(mvs::min_interval_valid(std::int64_t{366000} * 86400 * 1000000 + 1));
+    EXPECT_FALSE(mvs::min_interval_valid(INT64_MIN));
+}
+
 } // namespace

@@ -74,4 +74,24 @@ mvs::Schedule schedule_from_text(const char* text) {
     return outcome.schedule;
 }
 
+mvs::Schedule on_change_with(const mvs::Schedule& parsed, const Interval* min_interval) {
+    if (min_interval == nullptr)
+        return parsed;
+    mvs::ParseOutcome outcome;
+    const CppFailure failure = run_cpp([&] {
+        outcome = mvs::schedule_on_change(
+            mvs::IntervalSpec{min_interval->month, min_interval->day, min_interval->time});
+    });
+    MVS_RAISE_IF_FAILED(failure);
+    if (outcome.status != mvs::ParseStatus::Ok)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("invalid min_interval %s: %s",
+                               DatumGetCString(DirectFunctionCall1(
+                                   interval_out, IntervalPGetDatum(min_interval))),
+                               outcome.message),
+                        errhint("Give an elapsed time of at least 1 second, such as "
+                                "'30 seconds' or '5 minutes'.")));
+    return outcome.schedule;
+}
+
 } // namespace mvs::pg

@@ -62,7 +62,22 @@ extern "C" Datum mvs_schedule_refresh(PG_FUNCTION_ARGS) {
         PG_ARGISNULL(5) ? session_timezone : zone_from_name(text_to_cstring(PG_GETARG_TEXT_PP(5)));
 
     check_schedulable_view(relid);
-    const mvs::Schedule parsed = schedule_from_text(schedule_text);
+    mvs::Schedule parsed = schedule_from_text(schedule_text);
+    // `min_interval` came with catalog 0.5, and belongs to 'on change' alone.
+    const bool has_min_interval = PG_NARGS() > 13 && !PG_ARGISNULL(13);
+    if (parsed.kind == mvs::ScheduleKind::OnChange) {
+        if (PG_NARGS() <= 13)
+            ereport(ERROR,
+                    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                     errmsg("'on change' schedules need version 0.5 of the extension's catalog"),
+                     errhint("ALTER EXTENSION matview_scheduler UPDATE")));
+        parsed = on_change_with(parsed, has_min_interval ? PG_GETARG_INTERVAL_P(13) : nullptr);
+    } else if (has_min_interval) {
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("min_interval applies only to 'on change' schedules"),
+                        errdetail("Schedule \"%s\" refreshes at its due times.", schedule_text),
+                        errhint("Leave min_interval out, or schedule the view 'on change'.")));
+    }
     const TimestampTz now = GetCurrentTransactionStartTimestamp();
     check_bounds(parsed, has_start_at, start_at, has_until, until, has_repeats, repeats, now);
     const RefreshOptions options = refresh_options(fcinfo, relid);
@@ -108,19 +123,34 @@ extern "C" Datum mvs_schedule_refresh(PG_FUNCTION_ARGS) {
         require_argument(fcinfo, 11, "notify");
         row.notify = PG_GETARG_BOOL(11);
     }
-    // `only_if_changed` came with catalog 0.4.
+    // `only_if_changed` came with catalog 0.5; 'on change' implies it.
     row.only_if_changed = false;
     if (PG_NARGS() > 12) {
         require_argument(fcinfo, 12, "only_if_changed");
         row.only_if_changed = PG_GETARG_BOOL(12);
     }
+    const bool on_change = parsed.kind == mvs::ScheduleKind::OnChange;
+    row.only_if_changed = row.only_if_changed || on_change;
+    row.min_interval = 0;
+    if (on_change) {
+        Interval* shown = static_cast<Interval*>(palloc0(sizeof(Interval)));
+        shown->time = parsed.every.micros;
+        row.min_interval = has_min_interval ? PG_GETARG_DATUM(13) : IntervalPGetDatum(shown);
+    }
 
     const SuperuserCatalogAccess access = enter_catalog_as_superuser();
     // Refreshes run as the role that scheduled them.
     row.owner = access.saved_user;
-    const int64 id = catalog_upsert_schedule(row);
     // An untracked view is refreshed at every due time: say so now, with the reason.
     const char* untracked = row.only_if_changed ? view_untracked_reason(relid) : nullptr;
+    if (on_change && untracked != nullptr)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("%s cannot be refreshed 'on change': its changes cannot be tracked",
+                               get_rel_name(relid)),
+                        errdetail("It %s.", untracked),
+                        errhint("Schedule it on the clock, e.g. 'every 5 minutes'; "
+                                "matview_scheduler.dependencies shows what it reads.")));
+    const int64 id = catalog_upsert_schedule(row);
     leave_catalog_as_superuser(access);
     if (untracked != nullptr)
         ereport(NOTICE,
@@ -152,6 +182,10 @@ extern "C" Datum mvs_next_runs(PG_FUNCTION_ARGS) {
                         errmsg("n must be between 0 and %d, not %d", kMaxPreview, n)));
 
     const mvs::Schedule parsed = schedule_from_text(schedule_text);
+    if (parsed.kind == mvs::ScheduleKind::OnChange)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("an 'on change' schedule has no due times to show"),
+                        errdetail("Its refreshes follow the changes of what the view reads.")));
     // As if the schedule were created at `after`.
     const FirstDue first = first_due(parsed, has_start_at, start_at, after, tz);
 

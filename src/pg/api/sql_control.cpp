@@ -173,9 +173,10 @@ extern "C" Datum mvs_resume_refresh(PG_FUNCTION_ARGS) {
         MVS_RAISE_IF_FAILED(failure);
         const pg_tz* tz = pg_tzset(state.timezone);
         // Back on the grid from now on: the due times missed while paused are not made up,
-        // except a once schedule's single run.
+        // except a once schedule's single run; an 'on change' schedule looks for changes at once.
         if (next != DT_NOEND && next < now && parsed && tz != nullptr &&
-            schedule.kind != mvs::ScheduleKind::Once)
+            schedule.kind != mvs::ScheduleKind::Once &&
+            schedule.kind != mvs::ScheduleKind::OnChange)
             next = next_due(schedule, state.anchor, now, tz);
         if (state.has_until && next != DT_NOEND && next > state.until)
             next = DT_NOEND;

@@ -273,14 +273,17 @@ int catalog_change_sources(Oid view, Oid** out) {
     return n;
 }
 
-int catalog_due_sources(const Oid* views, int n, TimestampTz horizon, DueSource** out) {
-    Oid types[3] = {OIDARRAYOID, BOOLOID, TIMESTAMPTZOID};
-    Datum values[3] = {oid_array(views, n), BoolGetDatum(false), TimestampTzGetDatum(horizon)};
+int catalog_due_sources(const Oid* views, int n, TimestampTz horizon, uint64 watch_generation,
+                        DueSource** out) {
+    Oid types[4] = {OIDARRAYOID, BOOLOID, TIMESTAMPTZOID, INT8OID};
+    Datum values[4] = {oid_array(views, n), BoolGetDatum(false), TimestampTzGetDatum(horizon),
+                       Int64GetDatum(static_cast<int64>(watch_generation))};
+    const bool has_changes = catalog_has_change_columns();
     // Materialized views read through plain views only: one read through another materialized
     // view changes only when that one is refreshed.
     const char* sql = psprintf(
         "%s SELECT DISTINCT w.view, w.source,"
-        "        COALESCE(s.next_run OPERATOR(pg_catalog.<=) $3 AND NOT s.paused, false),"
+        "        COALESCE(s.next_run OPERATOR(pg_catalog.<=) $3 AND NOT s.paused%s, false),"
         "        s.next_run,"
         "        COALESCE(h.status OPERATOR(pg_catalog.=) ANY ('{running,waiting}'), false)"
         "   FROM walk w"
@@ -291,8 +294,9 @@ int catalog_due_sources(const Oid* views, int n, TimestampTz horizon, DueSource*
         // A lookup per row (the walk is short), not a join over every relation.
         "    AND (SELECT c.relkind FROM pg_catalog.pg_class c"
         "          WHERE c.oid OPERATOR(pg_catalog.=) w.source) OPERATOR(pg_catalog.=) 'm'",
-        kWalk);
-    run_sql(sql, 3, types, values, nullptr, SPI_OK_SELECT);
+        kWalk,
+        has_changes ? " AND (s.min_interval IS NULL OR s.change_seen IS DISTINCT FROM $4)" : "");
+    run_sql(sql, has_changes ? 4 : 3, types, values, nullptr, SPI_OK_SELECT);
     const int rows_n = static_cast<int>(SPI_processed);
     DueSource* rows = spi_rows<DueSource>(rows_n);
     for (int i = 0; i < rows_n; ++i) {

@@ -79,6 +79,8 @@ struct DueSource {
     bool active; // its schedule's last run is running or waiting
 };
 static_assert(std::is_trivially_destructible_v<DueSource>, "kept across SPI calls");
-int catalog_due_sources(const Oid* views, int n, TimestampTz horizon, DueSource** out);
+// An 'on change' source waiting for a change (last looked at in `watch_generation`) is not due.
+int catalog_due_sources(const Oid* views, int n, TimestampTz horizon, uint64 watch_generation,
+                        DueSource** out);
 
 } // namespace mvs::pg

@@ -275,10 +275,15 @@ void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate, 
         "           RETURNING s.id, %s AS notify)"
         " SELECT r.view::pg_catalog.oid, r.manual, COALESCE(s.notify, false)"
         "   FROM r LEFT JOIN s ON s.id OPERATOR(pg_catalog.=) r.schedule_id",
-        // A scheduled run that succeeded: the reading taken before it is the baseline now.
+        // A scheduled run that succeeded: the reading taken before it is the baseline now; so too
+        // for an 'on change' schedule whose failed run has no retry left, so that only the next
+        // change brings it back. A retry of an 'on change' schedule is due whether or not more
+        // changes came.
         catalog_has_change_columns()
-            ? " change_baseline = CASE WHEN $2 OPERATOR(pg_catalog.=) 'succeeded' AND NOT r.manual"
+            ? " change_baseline = CASE WHEN NOT r.manual AND ($2 OPERATOR(pg_catalog.=) 'succeeded'"
+              "                           OR (s.min_interval IS NOT NULL AND NOT $6))"
               "                      THEN s.change_pending ELSE s.change_baseline END,"
+              " change_seen = CASE WHEN $6 THEN NULL ELSE s.change_seen END,"
             : "",
         catalog_has_run_history() ? "s.notify" : "false");
     run_sql(sql, 8, types, values, nulls, SPI_OK_SELECT);

@@ -54,11 +54,11 @@ bool change_mark_from_array(Datum array, mvs::ChangeMark* out) {
 }
 
 int64 catalog_upsert_schedule(const ScheduleRow& row) {
-    constexpr int kArgs = 17;
+    constexpr int kArgs = 18;
     Oid types[kArgs] = {REGCLASSOID, REGROLEOID,     TEXTOID,        TEXTOID, TIMESTAMPTZOID,
                         TEXTOID,     TIMESTAMPTZOID, TIMESTAMPTZOID, INT4OID, TIMESTAMPTZOID,
                         TEXTOID,     INTERVALOID,    INTERVALOID,    INT4OID, INTERVALOID,
-                        BOOLOID,     BOOLOID};
+                        BOOLOID,     BOOLOID,        INTERVALOID};
     Datum values[kArgs] = {ObjectIdGetDatum(row.view),
                            ObjectIdGetDatum(row.owner),
                            CStringGetTextDatum(row.schedule),
@@ -75,7 +75,8 @@ int64 catalog_upsert_schedule(const ScheduleRow& row) {
                            Int32GetDatum(row.max_retries),
                            row.retry_delay,
                            BoolGetDatum(row.notify),
-                           BoolGetDatum(row.only_if_changed)};
+                           BoolGetDatum(row.only_if_changed),
+                           row.min_interval};
     const char nulls[kArgs] = {' ',
                                ' ',
                                ' ',
@@ -92,8 +93,9 @@ int64 catalog_upsert_schedule(const ScheduleRow& row) {
                                ' ',
                                ' ',
                                ' ',
-                               ' '};
-    // schedules.notify exists from catalog 0.3 on, only_if_changed and its counters from 0.4.
+                               ' ',
+                               null_flag(row.min_interval != 0)};
+    // schedules.notify exists from catalog 0.3 on, only_if_changed and its counters from 0.5.
     const bool has_notify = catalog_has_run_history();
     const bool has_changes = has_notify && catalog_has_change_columns();
     run_sql(
@@ -112,15 +114,16 @@ int64 catalog_upsert_schedule(const ScheduleRow& row) {
                  "   failures_total = 0, consecutive_failures = 0, skipped_total = 0,"
                  "   created = pg_catalog.now()"
                  " RETURNING s.id",
-                 has_notify ? ", notify" : "", has_changes ? ", only_if_changed" : "",
-                 has_notify ? ", $16" : "", has_changes ? ", $17" : "",
+                 has_notify ? ", notify" : "", has_changes ? ", only_if_changed, min_interval" : "",
+                 has_notify ? ", $16" : "", has_changes ? ", $17, $18" : "",
                  has_notify ? " notify = EXCLUDED.notify," : "",
                  // A replaced schedule starts afresh: its first due time refreshes.
                  has_changes ? " only_if_changed = EXCLUDED.only_if_changed,"
+                               " min_interval = EXCLUDED.min_interval, change_seen = NULL,"
                                " unchanged_total = 0, last_checked = NULL,"
                                " change_baseline = NULL, change_pending = NULL,"
                              : ""),
-        has_changes ? 17 : (has_notify ? 16 : 15), types, values, nulls, SPI_OK_INSERT_RETURNING);
+        has_changes ? 18 : (has_notify ? 16 : 15), types, values, nulls, SPI_OK_INSERT_RETURNING);
     bool isnull = false;
     return DatumGetInt64(get_column(0, 1, &isnull));
 }
@@ -184,17 +187,25 @@ bool catalog_extension_version(char* out, size_t size) {
     return true;
 }
 
+// An 'on change' schedule past its next_run waits for a change: it is looked at only when watched
+// writes committed since it was last looked at (change_seen).
+static const char* kNotWaitingForChange =
+    " AND (s.min_interval IS NULL OR s.change_seen IS DISTINCT FROM $%d)";
+
 int catalog_due_candidates(TimestampTz horizon, const int64* excluded, int n_excluded, int cap,
-                           mvs::DueCandidate** out) {
-    Oid types[3] = {TIMESTAMPTZOID, INT8ARRAYOID, INT4OID};
-    Datum values[3] = {TimestampTzGetDatum(horizon), int8_array(excluded, n_excluded),
-                       Int32GetDatum(cap)};
+                           uint64 watch_generation, mvs::DueCandidate** out) {
+    Oid types[4] = {TIMESTAMPTZOID, INT8ARRAYOID, INT4OID, INT8OID};
+    Datum values[4] = {TimestampTzGetDatum(horizon), int8_array(excluded, n_excluded),
+                       Int32GetDatum(cap), Int64GetDatum(static_cast<int64>(watch_generation))};
+    const bool has_changes = catalog_has_change_columns();
     // Not locked: the fair order is core's; only the chosen rows are locked (catalog_lock_due).
-    run_sql("SELECT s.id, s.owner::pg_catalog.oid, s.next_run FROM matview_scheduler.schedules s"
-            " WHERE s.next_run OPERATOR(pg_catalog.<=) $1 AND NOT s.paused"
-            "   AND NOT s.id OPERATOR(pg_catalog.=) ANY ($2)"
-            " ORDER BY s.next_run, s.id LIMIT $3",
-            3, types, values, nullptr, SPI_OK_SELECT);
+    run_sql(psprintf("SELECT s.id, s.owner::pg_catalog.oid, s.next_run"
+                     "  FROM matview_scheduler.schedules s"
+                     " WHERE s.next_run OPERATOR(pg_catalog.<=) $1 AND NOT s.paused"
+                     "   AND NOT s.id OPERATOR(pg_catalog.=) ANY ($2)%s"
+                     " ORDER BY s.next_run, s.id LIMIT $3",
+                     has_changes ? psprintf(kNotWaitingForChange, 4) : ""),
+            has_changes ? 4 : 3, types, values, nullptr, SPI_OK_SELECT);
     const int n = static_cast<int>(SPI_processed);
     mvs::DueCandidate* rows =
         static_cast<mvs::DueCandidate*>(palloc0(sizeof(mvs::DueCandidate) * (n > 0 ? n : 1)));
@@ -216,7 +227,7 @@ int catalog_lock_due(TimestampTz horizon, const mvs::DueCandidate* chosen, int n
     Oid types[2] = {TIMESTAMPTZOID, INT8ARRAYOID};
     Datum values[2] = {TimestampTzGetDatum(horizon), int8_array(ids, n)};
     // SKIP LOCKED: a schedule being changed right now is left for the wake-up its commit sends.
-    // only_if_changed and its baseline exist from catalog 0.4 on.
+    // only_if_changed and its baseline exist from catalog 0.5 on.
     const bool has_changes = catalog_has_change_columns();
     run_sql(
         psprintf("SELECT s.id, s.view::pg_catalog.oid, s.next_run, s.anchor, s.until, s.repeats,"
@@ -226,8 +237,8 @@ int catalog_lock_due(TimestampTz horizon, const mvs::DueCandidate* chosen, int n
                  "   JOIN matview_scheduler.schedules s ON s.id OPERATOR(pg_catalog.=) o.id"
                  "  WHERE s.next_run OPERATOR(pg_catalog.<=) $1 AND NOT s.paused"
                  "  ORDER BY o.k FOR UPDATE OF s SKIP LOCKED",
-                 has_changes ? "s.only_if_changed, s.change_baseline"
-                             : "false, NULL::pg_catalog.int8[]"),
+                 has_changes ? "s.only_if_changed, s.change_baseline, s.min_interval IS NOT NULL"
+                             : "false, NULL::pg_catalog.int8[], false"),
         2, types, values, nullptr, SPI_OK_SELECT);
     const int found = static_cast<int>(SPI_processed);
     DueSchedule* rows =
@@ -252,6 +263,7 @@ int catalog_lock_due(TimestampTz horizon, const mvs::DueCandidate* chosen, int n
         row.only_if_changed = DatumGetBool(get_column(i, 12, &isnull));
         const Datum baseline = get_column(i, 13, &isnull);
         row.has_baseline = !isnull && change_mark_from_array(baseline, &row.baseline);
+        row.on_change = DatumGetBool(get_column(i, 14, &isnull));
     }
     *out = rows;
     return found;
@@ -291,31 +303,35 @@ void catalog_skip_run(int64 schedule_id, TimestampTz next_run, int64 skipped) {
 }
 
 void catalog_skip_unchanged(int64 schedule_id, TimestampTz next_run, int64 skipped,
-                            TimestampTz checked) {
-    Oid types[4] = {INT8OID, TIMESTAMPTZOID, INT8OID, TIMESTAMPTZOID};
-    Datum values[4] = {Int64GetDatum(schedule_id), optional_timestamptz(next_run),
-                       Int64GetDatum(skipped), TimestampTzGetDatum(checked)};
-    const char nulls[4] = {' ', null_flag(next_run != DT_NOEND), ' ', ' '};
+                            TimestampTz checked, uint64 watch_generation) {
+    Oid types[5] = {INT8OID, TIMESTAMPTZOID, INT8OID, TIMESTAMPTZOID, INT8OID};
+    Datum values[5] = {Int64GetDatum(schedule_id), optional_timestamptz(next_run),
+                       Int64GetDatum(skipped), TimestampTzGetDatum(checked),
+                       Int64GetDatum(static_cast<int64>(watch_generation))};
+    const char nulls[5] = {' ', null_flag(next_run != DT_NOEND), ' ', ' ', ' '};
     // The counters saturate rather than overflow.
     run_sql("UPDATE matview_scheduler.schedules SET next_run = $2, last_checked = $4,"
+            "       change_seen = $5,"
             "       skipped_total = skipped_total OPERATOR(pg_catalog.+)"
             "           LEAST($3, 9223372036854775807 OPERATOR(pg_catalog.-) skipped_total),"
             "       unchanged_total = unchanged_total OPERATOR(pg_catalog.+)"
             "           CASE WHEN unchanged_total OPERATOR(pg_catalog.<) 9223372036854775807"
             "                THEN 1 ELSE 0 END"
             " WHERE id OPERATOR(pg_catalog.=) $1",
-            4, types, values, nulls, SPI_OK_UPDATE);
+            5, types, values, nulls, SPI_OK_UPDATE);
 }
 
 void catalog_note_change_reading(int64 schedule_id, bool keep, const mvs::ChangeMark& mark,
-                                 TimestampTz checked) {
-    Oid types[3] = {INT8OID, INT8ARRAYOID, TIMESTAMPTZOID};
-    Datum values[3] = {Int64GetDatum(schedule_id), keep ? change_mark_array(mark) : Datum(0),
-                       TimestampTzGetDatum(checked)};
-    const char nulls[3] = {' ', null_flag(keep), ' '};
-    run_sql("UPDATE matview_scheduler.schedules SET change_pending = $2, last_checked = $3"
+                                 TimestampTz checked, uint64 watch_generation) {
+    Oid types[4] = {INT8OID, INT8ARRAYOID, TIMESTAMPTZOID, INT8OID};
+    Datum values[4] = {Int64GetDatum(schedule_id), keep ? change_mark_array(mark) : Datum(0),
+                       TimestampTzGetDatum(checked),
+                       Int64GetDatum(static_cast<int64>(watch_generation))};
+    const char nulls[4] = {' ', null_flag(keep), ' ', ' '};
+    run_sql("UPDATE matview_scheduler.schedules SET change_pending = $2, last_checked = $3,"
+            "       change_seen = $4"
             " WHERE id OPERATOR(pg_catalog.=) $1",
-            3, types, values, nulls, SPI_OK_UPDATE);
+            4, types, values, nulls, SPI_OK_UPDATE);
 }
 
 void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* sqlstate,
@@ -343,19 +359,30 @@ void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* 
             7, types, values, nulls, SPI_OK_UPDATE);
 }
 
-bool catalog_earliest_next_run(TimestampTz after, TimestampTz* out) {
-    Oid types[1] = {TIMESTAMPTZOID};
-    Datum values[1] = {TimestampTzGetDatum(after)};
+bool catalog_earliest_next_run(TimestampTz after, uint64 watch_generation, TimestampTz* out) {
+    Oid types[2] = {TIMESTAMPTZOID, INT8OID};
+    Datum values[2] = {TimestampTzGetDatum(after),
+                       Int64GetDatum(static_cast<int64>(watch_generation))};
+    const bool has_changes = catalog_has_change_columns();
     // NOT paused: a paused schedule's past next_run is not due, and the partial index answers it.
-    run_sql("SELECT pg_catalog.min(next_run) FROM matview_scheduler.schedules"
-            " WHERE NOT paused AND next_run OPERATOR(pg_catalog.>) $1",
-            1, types, values, nullptr, SPI_OK_SELECT);
+    run_sql(psprintf("SELECT pg_catalog.min(s.next_run) FROM matview_scheduler.schedules s"
+                     " WHERE NOT s.paused AND s.next_run OPERATOR(pg_catalog.>) $1%s",
+                     has_changes ? psprintf(kNotWaitingForChange, 2) : ""),
+            has_changes ? 2 : 1, types, values, nullptr, SPI_OK_SELECT);
     bool isnull = true;
     const Datum value = get_column(0, 1, &isnull);
     if (isnull)
         return false;
     *out = DatumGetTimestampTz(value);
     return true;
+}
+
+void catalog_forget_change_seen() {
+    if (!catalog_has_change_columns())
+        return;
+    run_sql("UPDATE matview_scheduler.schedules SET change_seen = NULL"
+            " WHERE change_seen IS NOT NULL",
+            0, nullptr, nullptr, nullptr, SPI_OK_UPDATE);
 }
 
 bool catalog_lock_schedule(Oid view, ScheduleState* out) {

@@ -40,7 +40,8 @@ struct ScheduleRow {
     int32 max_retries;
     Datum retry_delay;    // interval
     bool notify;          // NOTIFY matview_scheduler after each run (catalog 0.3 on)
-    bool only_if_changed; // skip a due time when nothing the view reads changed (0.4 on)
+    bool only_if_changed; // skip a due time when nothing the view reads changed (0.5 on)
+    Datum min_interval;   // interval: an 'on change' schedule's, or 0 for NULL (0.5 on)
 };
 static_assert(std::is_trivially_destructible_v<ScheduleRow>, "kept across SPI calls");
 
@@ -62,6 +63,7 @@ struct DueSchedule {
     bool only_if_changed;
     bool has_baseline;        // a refresh succeeded since the schedule was made, with this reading
     mvs::ChangeMark baseline; // the sources' counters read before that refresh
+    bool on_change;           // 'on change': refreshed when what it reads changed (0.5 on)
 };
 static_assert(std::is_trivially_destructible_v<DueSchedule>, "kept across SPI calls");
 
@@ -81,8 +83,9 @@ void catalog_drop_owned_schedules(const Oid* roles, int n);
 bool catalog_extension_version(char* out, size_t size);
 // Schedules due by `horizon` and not paused, none of the `n_excluded` ids in `excluded`: at most
 // `cap`, oldest due first, as candidates for core's fair_order (next_run in core's instants).
+// An 'on change' schedule counts only when it was last looked at before `watch_generation`.
 int catalog_due_candidates(TimestampTz horizon, const int64* excluded, int n_excluded, int cap,
-                           mvs::DueCandidate** out);
+                           uint64 watch_generation, mvs::DueCandidate** out);
 // The `n` chosen candidates, locked for this transaction, in their order; a row changed meanwhile
 // is checked again against the due condition, and one another transaction holds is left out
 // (SKIP LOCKED).
@@ -93,13 +96,14 @@ int catalog_lock_due(TimestampTz horizon, const mvs::DueCandidate* chosen, int n
 int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run,
                         int64 skipped);
 // Moves a schedule on without a run because nothing its view reads changed (only_if_changed):
-// counted in unchanged_total (and `skipped` coalesced due times in skipped_total).
+// counted in unchanged_total (and `skipped` coalesced due times in skipped_total); it was looked
+// at in `watch_generation`.
 void catalog_skip_unchanged(int64 schedule_id, TimestampTz next_run, int64 skipped,
-                            TimestampTz checked);
+                            TimestampTz checked, uint64 watch_generation);
 // The run just recorded for a change-aware schedule: the reading taken before it becomes the
 // baseline should it succeed (`keep`; otherwise none), and when it was taken.
 void catalog_note_change_reading(int64 schedule_id, bool keep, const mvs::ChangeMark& mark,
-                                 TimestampTz checked);
+                                 TimestampTz checked, uint64 watch_generation);
 // A change mark as stored in schedules.change_baseline / change_pending (int8[3]), and back
 // (false for anything else).
 Datum change_mark_array(const mvs::ChangeMark& mark);
@@ -111,8 +115,11 @@ void catalog_skip_run(int64 schedule_id, TimestampTz next_run, int64 skipped);
 void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* sqlstate,
                            const char* message, TimestampTz next_run);
 // The earliest next_run after `after` (DT_NOBEGIN: any) of a schedule that is not paused; false
-// when there is none.
-bool catalog_earliest_next_run(TimestampTz after, TimestampTz* out);
+// when there is none. An 'on change' schedule waiting for a change has none.
+bool catalog_earliest_next_run(TimestampTz after, uint64 watch_generation, TimestampTz* out);
+// A new scheduler forgets what earlier ones looked at: every 'on change' schedule is looked at
+// again (the generations of watched writes start again with the server).
+void catalog_forget_change_seen();
 
 // A schedule as pause/resume see it. Plain data.
 struct ScheduleState {

@@ -19,7 +19,7 @@ void read_changes(void* arg) {
     CheckInput& in = *static_cast<CheckInput*>(arg);
     const DueSchedule& due = *in.due;
     mvs::ChangeFacts f;
-    f.only_if_changed = due.only_if_changed;
+    f.only_if_changed = due.only_if_changed || due.on_change;
     f.has_baseline = due.has_baseline;
     f.baseline = due.baseline;
     f.tracked = view_untracked_reason(due.view) == nullptr;
@@ -35,7 +35,8 @@ void read_changes(void* arg) {
             relids[i + 1] = sources[i];
         uint64* counters = static_cast<uint64*>(palloc(sizeof(uint64) * n));
         bool* present = static_cast<bool*>(palloc(sizeof(bool) * n));
-        const uint64 epoch = change_counters_read(MyDatabaseId, relids, n, counters, present);
+        const uint64 epoch =
+            change_counters_read(MyDatabaseId, relids, n, due.on_change, counters, present);
         mvs::SourceCounter* read =
             static_cast<mvs::SourceCounter*>(palloc(sizeof(mvs::SourceCounter) * n));
         for (int i = 0; i < n; ++i) {

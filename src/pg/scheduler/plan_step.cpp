@@ -73,16 +73,20 @@ void plan_one(void* arg) {
     const bool would_run =
         decision.action == mvs::DueAction::Run || decision.action == mvs::DueAction::NeedsPlace;
     ChangeCheck check{mvs::ChangeVerdict::Refresh, false, mvs::ChangeMark{}};
-    if (would_run && d.only_if_changed)
+    if (would_run && (d.only_if_changed || d.on_change))
         check = check_changes(d);
     if (check.verdict == mvs::ChangeVerdict::Unchanged) {
         mvs::DueOutcome next;
         const char* why = nullptr;
         step.outcome = PlanStep::kMovedOn;
-        if (!compute_next_run(d, facts, decision, &next, &why, true))
+        if (d.on_change)
+            next = mvs::settle_waiting_for_change(facts, core_instant(step.now));
+        else if (!compute_next_run(d, facts, decision, &next, &why, true)) {
             catalog_fail_schedule(d, step.now, "XX000", why, DT_NOEND);
-        else
-            catalog_skip_unchanged(d.id, pg_instant(next.next_run), next.skipped, step.now);
+            return;
+        }
+        catalog_skip_unchanged(d.id, pg_instant(next.next_run), next.skipped, step.now,
+                               step.watch_generation);
         return;
     }
     if (decision.action == mvs::DueAction::NeedsPlace) {
@@ -99,8 +103,9 @@ void plan_one(void* arg) {
     } else {
         const TimestampTz at = pg_instant(decision.at);
         step.run_id = catalog_start_run(d, at, pg_instant(next.next_run), next.skipped);
-        if (d.only_if_changed)
-            catalog_note_change_reading(d.id, check.keep, check.mark, step.now);
+        if (d.only_if_changed || d.on_change)
+            catalog_note_change_reading(d.id, check.keep, check.mark, step.now,
+                                        step.watch_generation);
         step.at = at;
         step.outcome = PlanStep::kStarted;
     }

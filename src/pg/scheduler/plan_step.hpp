@@ -20,6 +20,8 @@ struct PlanStep {
     enum Outcome { kLater, kNeedsWorker, kStarted, kMovedOn } outcome;
     int64 run_id;   // kStarted: the run recorded
     TimestampTz at; // kStarted: when its refresh starts
+    // The generation of watched writes the pass started in ('on change' schedules).
+    uint64 watch_generation;
 };
 
 // Plans step->due; an error is logged and recorded as a failed run of that schedule (outcome

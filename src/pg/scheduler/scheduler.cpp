@@ -27,6 +27,7 @@ extern "C" {
 #include "pg/scheduler/quarantine.hpp"
 #include "pg/scheduler/restore_guard.hpp"
 #include "pg/scheduler/source_hold.hpp"
+#include "pg/shmem/change_counters.hpp"
 #include "pg/shmem/refresh_places.hpp"
 #include "pg/settings.hpp"
 #include "pg/shmem/shared_state.hpp"
@@ -57,6 +58,11 @@ struct LoopState {
     uint64 changes_seen = 0;  // slot_changes() when the last pass began
     // Due runs wait for a place or for their sources: a worker or place that frees is theirs.
     bool waiting_for_place = false;
+    // The generation of watched writes the last pass looked at, and when a pass last looked at
+    // new ones ('on change').
+    uint64 watch_seen = 0;
+    bool watch_passed = false;
+    instr_time watch_pass_at{};
 };
 LoopState loop;
 
@@ -65,6 +71,10 @@ int64 elapsed_ms(instr_time since) {
     INSTR_TIME_SET_CURRENT(now);
     INSTR_TIME_SUBTRACT(now, since);
     return static_cast<int64>(INSTR_TIME_GET_MILLISEC(now));
+}
+
+int64 since_watch_pass() {
+    return loop.watch_passed ? elapsed_ms(loop.watch_pass_at) : -1;
 }
 
 struct Dispatch {
@@ -127,6 +137,8 @@ IterationResult plan_runs(MemoryContext keep) {
         scheduler_found_extension(MyDatabaseId);
         // Runs left 'running' by a crash or restart, whose refresh no longer holds its lock.
         catalog_interrupt_abandoned_runs("the server or scheduler restarted during the run");
+        // What earlier schedulers looked at belongs to their generations of watched writes.
+        catalog_forget_change_seen();
         // Runs an earlier scheduler left waiting for a worker slot wait here now.
         int64* run_ids = nullptr;
         int64* schedule_ids = nullptr;
@@ -167,8 +179,8 @@ IterationResult plan_runs(MemoryContext keep) {
     int64 excluded[kMaxQuarantined];
     const int n_excluded = quarantined(now, excluded);
     mvs::DueCandidate* candidates = nullptr;
-    const int n_candidates =
-        catalog_due_candidates(horizon, excluded, n_excluded, kMaxDueCandidates, &candidates);
+    const int n_candidates = catalog_due_candidates(
+        horizon, excluded, n_excluded, kMaxDueCandidates, loop.watch_seen, &candidates);
     const mvs::RolePlaces role_places{usage->roles, usage->counts, usage->n};
     int chosen = mvs::fair_order(candidates, n_candidates, role_places, role_place_limit(), limit);
     DueSchedule* due = nullptr;
@@ -186,7 +198,7 @@ IterationResult plan_runs(MemoryContext keep) {
     // would have taken of the batch goes to the due runs behind it: the candidates are chosen
     // again without the held ones (a few rounds at most), so held runs cannot crowd others out.
     bool* held = static_cast<bool*>(palloc(sizeof(bool) * (n > 0 ? n : 1)));
-    hold_for_sources(due, n, horizon, held);
+    hold_for_sources(due, n, horizon, loop.watch_seen, held);
     int held_before = 0; // held in earlier rounds, left out of the batch
     int n_left = n_candidates;
     for (int round = 1; round < kHoldRounds && chosen == limit; ++round) {
@@ -197,7 +209,7 @@ IterationResult plan_runs(MemoryContext keep) {
         chosen = mvs::fair_order(candidates, n_left, role_places, role_place_limit(), limit);
         n = chosen > 0 ? catalog_lock_due(horizon, candidates, chosen, &due) : 0;
         held = static_cast<bool*>(palloc(sizeof(bool) * (n > 0 ? n : 1)));
-        hold_for_sources(due, n, horizon, held);
+        hold_for_sources(due, n, horizon, loop.watch_seen, held);
     }
     // A source may have finished while the batch was read: a run let go because of it starts
     // now, not at the pass's start, which can be before that source's end.
@@ -212,7 +224,8 @@ IterationResult plan_runs(MemoryContext keep) {
         }
         // A role at its max_workers_per_role waits its turn, as when every worker is busy.
         PlanStep step{&due[i],          decided, places.available(due[i].over_limit),
-                      PlanStep::kLater, 0,       0};
+                      PlanStep::kLater, 0,       0,
+                      loop.watch_seen};
         plan_schedule(&step);
         switch (step.outcome) {
         case PlanStep::kLater:
@@ -234,15 +247,15 @@ IterationResult plan_runs(MemoryContext keep) {
 
     mvs::PassResult pass;
     TimestampTz earliest = 0;
-    pass.has_earliest = catalog_earliest_next_run(DT_NOBEGIN, &earliest);
+    pass.has_earliest = catalog_earliest_next_run(DT_NOBEGIN, loop.watch_seen, &earliest);
     // While due runs wait for places, a schedule not yet due may belong to a role with a place
     // free: wake for it on time.
     TimestampTz upcoming = 0;
     pass.waiting_for_place = waiting_for_worker;
     result.waiting_for_place = waiting_for_worker || held_count > 0;
     pass.held_for_sources = held_count;
-    pass.has_upcoming =
-        (waiting_for_worker || held_count > 0) && catalog_earliest_next_run(horizon, &upcoming);
+    pass.has_upcoming = (waiting_for_worker || held_count > 0) &&
+                        catalog_earliest_next_run(horizon, loop.watch_seen, &upcoming);
     commit_catalog_transaction();
     pgstat_report_activity(STATE_IDLE, nullptr);
 
@@ -341,15 +354,22 @@ extern "C" void mvs_scheduler_main(Datum arg) {
             stopped_count = pool_reap(stopped_runs);
         (void)places_reserve_pool(pool_busy_count() + waiting_count(), 0);
         const uint64 changes = slot_changes(MyDatabaseId);
+        const uint64 watched = change_watch_generation(MyDatabaseId, false);
         mvs::Wakeup wakeup;
         wakeup.sleep_left_ms = mvs::sleep_left(loop.planned_ms, elapsed_ms(loop.slept_since));
         wakeup.catalog_changed = changes != loop.changes_seen;
         wakeup.config_reloaded = reloaded;
         wakeup.workers_stopped = stopped_count > 0;
         wakeup.runs_waiting = waiting_count() > 0 || loop.waiting_for_place;
+        wakeup.watched_writes = mvs::watch_pass_due(watched != loop.watch_seen, since_watch_pass());
         long wait_ms = static_cast<long>(wakeup.sleep_left_ms);
         if (mvs::pass_needed(wakeup)) {
             loop.changes_seen = changes;
+            if (watched != loop.watch_seen) {
+                INSTR_TIME_SET_CURRENT(loop.watch_pass_at);
+                loop.watch_passed = true;
+            }
+            loop.watch_seen = watched;
             const IterationResult plan = plan_runs(loop_context);
             MemoryContextSwitchTo(loop_context);
             if (!plan.no_worker_starts)
@@ -363,6 +383,12 @@ extern "C" void mvs_scheduler_main(Datum arg) {
             INSTR_TIME_SET_CURRENT(loop.slept_since);
             loop.waiting_for_place = plan.waiting_for_place;
         }
+        // Watched writes the pass did not see: looked at as soon as the rate allows. None: the next
+        // one wakes the scheduler (armed before looking, so none is missed).
+        bool unseen = change_watch_generation(MyDatabaseId, false) != loop.watch_seen;
+        if (!unseen)
+            unseen = change_watch_generation(MyDatabaseId, true) != loop.watch_seen;
+        wait_ms = static_cast<long>(mvs::sleep_for_watch(wait_ms, unseen, since_watch_pass()));
         MemoryContextSwitchTo(TopMemoryContext);
         MemoryContextReset(loop_context);
         if (wait_ms != 0)

@@ -16,6 +16,7 @@ struct HoldInput {
     const DueSchedule* due;
     int n;
     TimestampTz horizon;
+    uint64 watch_generation;
     bool* held;
 };
 
@@ -26,7 +27,7 @@ void decide(void* arg) {
     for (int i = 0; i < n; ++i)
         views[i] = in.due[i].view;
     DueSource* rows = nullptr;
-    const int m = catalog_due_sources(views, n, in.horizon, &rows);
+    const int m = catalog_due_sources(views, n, in.horizon, in.watch_generation, &rows);
     if (m == 0)
         return;
     // The batch: the due views, then each source that is not one of them.
@@ -88,12 +89,13 @@ void decide(void* arg) {
 
 } // namespace
 
-void hold_for_sources(const DueSchedule* due, int n, TimestampTz horizon, bool* held) {
+void hold_for_sources(const DueSchedule* due, int n, TimestampTz horizon, uint64 watch_generation,
+                      bool* held) {
     for (int i = 0; i < n; ++i)
         held[i] = false;
     if (n == 0)
         return;
-    HoldInput in{due, n, horizon, held};
+    HoldInput in{due, n, horizon, watch_generation, held};
     ErrorData* error = in_subtransaction(decide, &in);
     if (error == nullptr)
         return;

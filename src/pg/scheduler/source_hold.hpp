@@ -15,6 +15,7 @@ namespace mvs::pg {
 // held[i] for each of the `n` due schedules (in the pass's order): true when a view it reads,
 // directly or through plain views, is being refreshed or is due by `horizon` no later than it. If
 // the dependencies cannot be read, a warning, and nothing is held.
-void hold_for_sources(const DueSchedule* due, int n, TimestampTz horizon, bool* held);
+void hold_for_sources(const DueSchedule* due, int n, TimestampTz horizon, uint64 watch_generation,
+                      bool* held);
 
 } // namespace mvs::pg

@@ -1,6 +1,7 @@
 #include "pg/shmem/change_counters.hpp"
 
 #include "pg/settings.hpp"
+#include "pg/shmem/shared_state.hpp"
 
 extern "C" {
 #include "port/atomics.h"
@@ -23,6 +24,11 @@ struct CounterKey {
 struct CounterEntry {
     CounterKey key; // first: the hash table's key
     pg_atomic_uint64 counter;
+    pg_atomic_uint32 watched; // an 'on change' view reads it: its writes wake the scheduler
+    // The database's own entry (relid 0) only: how many commits wrote a watched relation, and
+    // whether the scheduler waits to be woken by the next one.
+    pg_atomic_uint64 watch_generation;
+    pg_atomic_uint32 armed;
 };
 
 struct CountersHeader {
@@ -77,20 +83,57 @@ void change_counters_publish(Oid dboid, const Oid* relids, int n, bool all) {
     pg_memory_barrier();
     if (pg_atomic_read_u32(&header->entries) == 0)
         return;
+    bool watched = false;
+    bool wake = false;
     LWLockAcquire(lock, LW_SHARED);
-    for (int i = -1; i < n; ++i) {
-        if (i < 0 && !all)
-            continue;
-        const CounterKey key{dboid, i < 0 ? InvalidOid : relids[i]};
+    for (int i = 0; i < n; ++i) {
+        const CounterKey key{dboid, relids[i]};
         bool found = false;
         CounterEntry* e = static_cast<CounterEntry*>(hash_search(table, &key, HASH_FIND, &found));
-        if (e != nullptr)
+        if (e != nullptr) {
             (void)pg_atomic_fetch_add_u64(&e->counter, 1);
+            watched = watched || pg_atomic_read_u32(&e->watched) != 0;
+        }
+    }
+    const CounterKey own{dboid, InvalidOid};
+    bool found = false;
+    CounterEntry* db = static_cast<CounterEntry*>(hash_search(table, &own, HASH_FIND, &found));
+    if (db != nullptr) {
+        if (all)
+            (void)pg_atomic_fetch_add_u64(&db->counter, 1);
+        // A write to every relation writes the watched ones too.
+        if (watched || all) {
+            (void)pg_atomic_fetch_add_u64(&db->watch_generation, 1);
+            wake = pg_atomic_exchange_u32(&db->armed, 0) != 0;
+        }
     }
     LWLockRelease(lock);
+    if (wake)
+        wake_scheduler_now(dboid);
 }
 
-uint64 change_counters_read(Oid dboid, const Oid* relids, int n, uint64* counters, bool* present) {
+uint64 change_watch_generation(Oid dboid, bool arm) {
+    if (header == nullptr)
+        return 0;
+    uint64 generation = 0;
+    LWLockAcquire(lock, LW_SHARED);
+    const CounterKey own{dboid, InvalidOid};
+    bool found = false;
+    CounterEntry* db = static_cast<CounterEntry*>(hash_search(table, &own, HASH_FIND, &found));
+    if (db != nullptr) {
+        if (arm)
+            pg_atomic_write_u32(&db->armed, 1);
+        // The exchange and the fetch-add are full barriers on the writer's side; this one keeps
+        // the reading after the arming here.
+        pg_memory_barrier();
+        generation = pg_atomic_read_u64(&db->watch_generation);
+    }
+    LWLockRelease(lock);
+    return generation;
+}
+
+uint64 change_counters_read(Oid dboid, const Oid* relids, int n, bool watch, uint64* counters,
+                            bool* present) {
     if (header == nullptr) {
         for (int i = 0; i < n; ++i) {
             counters[i] = 0;
@@ -109,9 +152,16 @@ uint64 change_counters_read(Oid dboid, const Oid* relids, int n, uint64* counter
             e = static_cast<CounterEntry*>(hash_search(table, &key, HASH_ENTER_NULL, &found));
             if (e != nullptr && !found) {
                 pg_atomic_init_u64(&e->counter, 0);
+                pg_atomic_init_u32(&e->watched, 0);
+                pg_atomic_init_u64(&e->watch_generation, 0);
+                pg_atomic_init_u32(&e->armed, 0);
                 pg_atomic_fetch_add_u32(&header->entries, 1);
             }
         }
+        // Once watched, watched for the server's life: a write it wakes the scheduler for in
+        // vain costs one look.
+        if (e != nullptr && watch)
+            pg_atomic_write_u32(&e->watched, 1);
         present[i] = e != nullptr;
         counters[i] = e != nullptr ? pg_atomic_read_u64(&e->counter) : 0;
         full = full || e == nullptr;

@@ -273,6 +273,18 @@ uint64 slot_requests(Oid dboid) {
     return requests;
 }
 
+void wake_scheduler_now(Oid dboid) {
+    if (state == nullptr)
+        return;
+    LWLockAcquire(lock, LW_SHARED);
+    const int i = find_slot_locked(dboid);
+    Latch* latch = i >= 0 ? slots[i].scheduler_latch : nullptr;
+    // Set under the lock: the scheduler clears its latch pointer under it before it exits.
+    if (latch != nullptr)
+        SetLatch(latch);
+    LWLockRelease(lock);
+}
+
 uint64 slot_changes(Oid dboid) {
     LWLockAcquire(lock, LW_SHARED);
     const int i = find_slot_locked(dboid);

@@ -50,6 +50,9 @@ uint64 slot_changes(Oid dboid);
 bool scheduler_mark_unwanted(Oid dboid, uint64 requests_seen);
 void scheduler_found_extension(Oid dboid);
 
+// Wakes the database's scheduler now (a watched write committed), if it runs.
+void wake_scheduler_now(Oid dboid);
+
 // Backend side: ask for a wake once the current transaction commits.
 void wake_scheduler_at_commit(); // a schedule of this database changed
 void wake_launcher_at_commit();  // the extension was created here
