@@ -119,6 +119,9 @@ is($node->safe_psql('postgres', 'SELECT n FROM mv'), '5', 'it holds the prepared
 refreshed_after('mvv', 'CREATE OR REPLACE VIEW', 'CREATE OR REPLACE VIEW plain AS SELECT x FROM base WHERE x > 1');
 is($node->safe_psql('postgres', 'SELECT n FROM mvv'), '1', 'it holds what the new plain view returns');
 refreshed_after('mvp', 'DETACH PARTITION', 'ALTER TABLE p DETACH PARTITION p2');
+# A change of a table's structure: a column added with a volatile default rewrites the table.
+refreshed_after('mv', 'ALTER TABLE that rewrites the table',
+	'ALTER TABLE t ADD COLUMN w float8 DEFAULT random()');
 is($node->safe_psql('postgres', 'SELECT n FROM mvp'), '1', 'it no longer holds the detached rows');
 # A view reading a materialized view: its refresh is its change.
 $node->safe_psql('postgres', q{
