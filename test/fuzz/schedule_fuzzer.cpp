@@ -393,6 +393,12 @@ void check_due_time(const Schedule& s, UtcMicros anchor, UtcMicros after, UtcMic
         CHECK(next == anchor, "once: due at %s, not at the anchor %s", where.c_str(),
               show(anchor).c_str());
         break;
+    case ScheduleKind::OnChange:
+        // Elapsed time: the first look at once, each next one min_interval after the last.
+        CHECK(next >= after && next - after <= s.every.micros,
+              "on change every %" PRId64 " us: due at %s after %s", s.every.micros, where.c_str(),
+              show(after).c_str());
+        break;
     case ScheduleKind::Cron:
         CHECK(cron_reading_matches(s.cron, r) || is_gap_end(zone, next),
               "cron: due at %s, which the line does not match", where.c_str());
@@ -565,8 +571,9 @@ void check_schedule(const Schedule& s, const Scenario& sc) {
     if (!sc.has_start_at) {
         CHECK(first.schedule == s, "first_run changed the schedule without start_at");
         CHECK(first.anchor == sc.now, "anchor %s, not now", show(first.anchor).c_str());
-        if (s.kind == ScheduleKind::Once)
-            CHECK(first.first == sc.now, "once: first due %s, not now", show(first.first).c_str());
+        if (s.kind == ScheduleKind::Once || s.kind == ScheduleKind::OnChange)
+            CHECK(first.first == sc.now, "once, on change: first due %s, not now",
+                  show(first.first).c_str());
         else
             CHECK(first.first == mvs::next_due_after(s, sc.now, sc.now, zone),
                   "first due %s, not the first due time after now", show(first.first).c_str());
@@ -605,12 +612,17 @@ void check_schedule(const Schedule& s, const Scenario& sc) {
               show(next).c_str());
         if (run.kind == ScheduleKind::Interval)
             check_interval_step(run.every, after, next);
+        if (run.kind == ScheduleKind::OnChange)
+            CHECK(next == after + run.every.micros,
+                  "on change: next_due_after(%s) = %s, not min_interval later", show(after).c_str(),
+                  show(next).c_str());
         CHECK(next < kEndOfTime, "next_due_after(%s) = %s, past the end of time",
               show(after).c_str(), show(next).c_str());
         check_due_time(run, first.anchor, after, next, zone);
-        // Nothing is due in between: from any point in (after, next), next is the next one.
+        // Nothing is due in between: from any point in (after, next), next is the next one. Not
+        // for 'on change', which is no grid: its next look is min_interval after the last.
         for (UtcMicros between : {after + 1, after + (next - after) / 2, next - 1}) {
-            if (between <= after)
+            if (between <= after || run.kind == ScheduleKind::OnChange)
                 continue;
             const UtcMicros again = mvs::next_due_after(run, first.anchor, between, zone);
             CHECK(again == next, "due times %s then %s, but after %s comes %s", show(after).c_str(),
@@ -634,6 +646,10 @@ void check_schedule(const Schedule& s, const Scenario& sc) {
         CHECK(adv.skipped >= 0 && adv.skipped <= mvs::kMaxCounted,
               "advance_after_run(due %s, now %s): skipped %" PRId64, show(due).c_str(),
               show(now).c_str(), adv.skipped);
+        if (run.kind == ScheduleKind::OnChange) {
+            CHECK(adv.skipped == 0, "on change: advance_after_run skipped %" PRId64, adv.skipped);
+            continue;
+        }
         const std::int64_t limit = 50;
         const std::int64_t counted = count_due(run, first.anchor, due, now, zone, limit);
         CHECK(counted < limit ? adv.skipped == counted : adv.skipped >= limit,
@@ -815,7 +831,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         CHECK(parsed.schedule.kind == ScheduleKind::Interval ||
                   parsed.schedule.kind == ScheduleKind::Calendar ||
                   parsed.schedule.kind == ScheduleKind::Cron ||
-                  parsed.schedule.kind == ScheduleKind::Once,
+                  parsed.schedule.kind == ScheduleKind::Once ||
+                  parsed.schedule.kind == ScheduleKind::OnChange,
               "unknown kind %d", static_cast<int>(parsed.schedule.kind));
         check_round_trip(parsed.schedule);
         for (const Scenario& sc : scenarios)
