@@ -118,6 +118,12 @@ is($node->safe_psql('postgres', 'SELECT n FROM mv'), '5', 'it holds the prepared
 # What changes what a view returns without a DML statement.
 refreshed_after('mvv', 'CREATE OR REPLACE VIEW', 'CREATE OR REPLACE VIEW plain AS SELECT x FROM base WHERE x > 1');
 is($node->safe_psql('postgres', 'SELECT n FROM mvv'), '1', 'it holds what the new plain view returns');
+# The plain view replaced to read one more table: a write to that table counts from then on.
+refreshed_after('mvv', 'CREATE OR REPLACE VIEW reading another table', q{
+CREATE TABLE base2 (x int);
+CREATE OR REPLACE VIEW plain AS SELECT x FROM base WHERE x > 1 UNION ALL SELECT x FROM base2});
+refreshed_after('mvv', 'a table the replaced plain view reads now', 'INSERT INTO base2 VALUES (5)');
+is($node->safe_psql('postgres', 'SELECT n FROM mvv'), '2', 'it holds the new table\'s row');
 refreshed_after('mvp', 'DETACH PARTITION', 'ALTER TABLE p DETACH PARTITION p2');
 # A change of a table's structure: a column added with a volatile default rewrites the table.
 refreshed_after('mv', 'ALTER TABLE that rewrites the table',
