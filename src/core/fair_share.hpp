@@ -15,8 +15,9 @@ struct DueCandidate {
     std::int64_t id = 0;
     std::uint32_t role = 0;
     UtcMicros next_run = 0;
-    std::int64_t turn = 0;   // 1 for a role's oldest due schedule when it holds no place
-    bool over_limit = false; // the role would hold more than per_role places: it waits its turn
+    std::int64_t turn = 0;     // 1 for a role's oldest due schedule when it holds no place
+    bool over_limit = false;   // the role would hold more than per_role places: it waits its turn
+    bool change_aware = false; // only_if_changed or 'on change': may pass without a place
 };
 
 // The places each role holds or waits for already: roles[i] holds held[i] (n_roles entries, each

@@ -199,11 +199,12 @@ int catalog_due_candidates(TimestampTz horizon, const int64* excluded, int n_exc
                        Int32GetDatum(cap), Int64GetDatum(static_cast<int64>(watch_generation))};
     const bool has_changes = catalog_has_change_columns();
     // Not locked: the fair order is core's; only the chosen rows are locked (catalog_lock_due).
-    run_sql(psprintf("SELECT s.id, s.owner::pg_catalog.oid, s.next_run"
+    run_sql(psprintf("SELECT s.id, s.owner::pg_catalog.oid, s.next_run, %s"
                      "  FROM matview_scheduler.schedules s"
                      " WHERE s.next_run OPERATOR(pg_catalog.<=) $1 AND NOT s.paused"
                      "   AND NOT s.id OPERATOR(pg_catalog.=) ANY ($2)%s"
                      " ORDER BY s.next_run, s.id LIMIT $3",
+                     has_changes ? "s.only_if_changed OR s.min_interval IS NOT NULL" : "false",
                      has_changes ? psprintf(kNotWaitingForChange, 4) : ""),
             has_changes ? 4 : 3, types, values, nullptr, SPI_OK_SELECT);
     const int n = static_cast<int>(SPI_processed);
@@ -214,6 +215,7 @@ int catalog_due_candidates(TimestampTz horizon, const int64* excluded, int n_exc
         rows[i].id = DatumGetInt64(get_column(i, 1, &isnull));
         rows[i].role = DatumGetObjectId(get_column(i, 2, &isnull));
         rows[i].next_run = core_instant(DatumGetTimestampTz(get_column(i, 3, &isnull)));
+        rows[i].change_aware = DatumGetBool(get_column(i, 4, &isnull));
     }
     *out = rows;
     return n;

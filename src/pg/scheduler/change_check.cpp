@@ -1,14 +1,31 @@
 #include "pg/scheduler/change_check.hpp"
 
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
+#include "utils/syscache.h"
+}
+
 #include "pg/catalog/dependency_catalog.hpp"
 #include "pg/catalog/run_catalog.hpp"
 #include "pg/catalog/view_tracking.hpp"
+#include "pg/scheduler/view_sources_cache.hpp"
 #include "pg/shmem/change_counters.hpp"
 #include "pg/subtransaction.hpp"
 
 namespace mvs::pg {
 
 namespace {
+
+// pg_class.relispopulated from the syscache: no statement.
+bool view_populated(Oid view) {
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(view));
+    if (!HeapTupleIsValid(tuple))
+        return false;
+    const bool populated = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relispopulated;
+    ReleaseSysCache(tuple);
+    return populated;
+}
 
 struct CheckInput {
     const DueSchedule* due;
@@ -22,11 +39,12 @@ void read_changes(void* arg) {
     f.only_if_changed = due.only_if_changed || due.on_change;
     f.has_baseline = due.has_baseline;
     f.baseline = due.baseline;
-    f.tracked = view_untracked_reason(due.view) == nullptr;
-    f.populated = catalog_view_populated(due.view);
+    const ViewSources known = view_sources(due.view);
+    f.tracked = known.tracked;
+    f.populated = view_populated(due.view);
     if (f.tracked) {
-        Oid* sources = nullptr;
-        const int n_sources = catalog_change_sources(due.view, &sources);
+        const Oid* sources = known.sources;
+        const int n_sources = known.n_sources;
         // The database's own counter first (relid 0): writes whose relations are unknown.
         const int n = n_sources + 1;
         Oid* relids = static_cast<Oid*>(palloc(sizeof(Oid) * n));

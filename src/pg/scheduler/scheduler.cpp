@@ -27,6 +27,7 @@ extern "C" {
 #include "pg/scheduler/quarantine.hpp"
 #include "pg/scheduler/restore_guard.hpp"
 #include "pg/scheduler/source_hold.hpp"
+#include "pg/scheduler/view_sources_cache.hpp"
 #include "pg/shmem/change_counters.hpp"
 #include "pg/shmem/refresh_places.hpp"
 #include "pg/settings.hpp"
@@ -94,6 +95,8 @@ struct IterationResult {
 
 // Rounds of choosing the batch again without the runs held for their sources.
 constexpr int kHoldRounds = 4;
+// Change-aware due schedules beyond the batch looked at in one pass, at most.
+constexpr int kMaxExtraChecks = 1000;
 
 // Removes the held schedules of `due` from the `*n_left` candidates (keeping their order);
 // returns how many.
@@ -245,6 +248,41 @@ IterationResult plan_runs(MemoryContext keep) {
         }
     }
 
+    // Change-aware schedules due beyond the batch: one that nothing changed for passes without a
+    // place, so as many as kMaxExtraChecks are looked at in this pass rather than a batch's worth
+    // per pass. One that changed waits for the next pass, where it takes its turn for a place.
+    bool extras_left = false;
+    int n_extra = 0;
+    mvs::DueCandidate* extra = static_cast<mvs::DueCandidate*>(palloc(
+        sizeof(mvs::DueCandidate) * std::max(1, std::min(n_left - chosen, kMaxExtraChecks))));
+    for (int c = chosen; c < n_left; ++c) {
+        if (!candidates[c].change_aware)
+            continue;
+        if (n_extra == kMaxExtraChecks) {
+            extras_left = true;
+            break;
+        }
+        extra[n_extra++] = candidates[c];
+    }
+    if (n_extra > 0) {
+        DueSchedule* more = nullptr;
+        const int m = catalog_lock_due(horizon, extra, n_extra, &more);
+        bool* more_held = static_cast<bool*>(palloc(sizeof(bool) * (m > 0 ? m : 1)));
+        hold_for_sources(more, m, horizon, loop.watch_seen, more_held);
+        for (int i = 0; i < m; ++i) {
+            if (more_held[i]) {
+                ++held_count;
+                continue;
+            }
+            PlanStep step{&more[i], decided, false, PlanStep::kLater, 0, 0, loop.watch_seen};
+            plan_schedule(&step);
+            if (step.outcome == PlanStep::kNeedsWorker)
+                extras_left = true;
+            else if (step.outcome == PlanStep::kMovedOn)
+                ++progress;
+        }
+    }
+
     mvs::PassResult pass;
     TimestampTz earliest = 0;
     pass.has_earliest = catalog_earliest_next_run(DT_NOBEGIN, loop.watch_seen, &earliest);
@@ -260,7 +298,7 @@ IterationResult plan_runs(MemoryContext keep) {
     pgstat_report_activity(STATE_IDLE, nullptr);
 
     pass.now = core_instant(GetCurrentTimestamp());
-    pass.batch_full = n == limit;
+    pass.batch_full = n == limit || extras_left;
     pass.progress = progress;
     pass.earliest = core_instant(earliest);
     pass.upcoming = core_instant(upcoming);
@@ -312,6 +350,7 @@ extern "C" void mvs_scheduler_main(Datum arg) {
     BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
     scheduler_register_self(dboid);
     places_scheduler_attach(MyLatch);
+    view_sources_cache_init();
     mark_own_background_process();
     pgstat_report_appname("matview_scheduler scheduler");
     pool_create();

@@ -1,0 +1,130 @@
+#include "pg/scheduler/view_sources_cache.hpp"
+
+extern "C" {
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+}
+
+#include "pg/catalog/dependency_catalog.hpp"
+#include "pg/catalog/view_tracking.hpp"
+
+namespace mvs::pg {
+
+namespace {
+
+struct CachedView {
+    Oid view; // the key
+    bool tracked;
+    int n_sources;
+    Oid* sources;
+};
+
+MemoryContext cache_context = nullptr;
+HTAB* cache = nullptr;
+bool registered = false;
+// Set by the callbacks, which may run at any point where messages are read: they only note what
+// changed. `stale`: everything; otherwise the `n_changed` relations in `changed`.
+bool stale = true;
+constexpr int kChangedRoom = 64;
+Oid changed[kChangedRoom];
+int n_changed = 0;
+// Moved by every callback: a walk during which it moved may have read a catalog mid-change.
+uint64 changes_seen = 0;
+
+void on_relation_change(Datum, Oid relid) {
+    ++changes_seen;
+    if (!OidIsValid(relid) || n_changed == kChangedRoom)
+        stale = true;
+    else
+        changed[n_changed++] = relid;
+}
+
+void on_function_change(Datum, int, uint32) {
+    ++changes_seen;
+    stale = true;
+}
+
+// Forgets the views that read a relation that changed (a refresh of a materialized view, too:
+// telling it from a change of its definition would need the catalog, which a callback cannot read).
+void forget_changed() {
+    if (n_changed == 0)
+        return;
+    HASH_SEQ_STATUS scan;
+    hash_seq_init(&scan, cache);
+    CachedView* entry = nullptr;
+    while ((entry = static_cast<CachedView*>(hash_seq_search(&scan))) != nullptr) {
+        bool affected = false;
+        for (int i = 0; i < entry->n_sources && !affected; ++i)
+            for (int k = 0; k < n_changed && !affected; ++k)
+                affected = entry->sources[i] == changed[k];
+        // Removing the entry the scan returned last is allowed during a scan.
+        if (affected)
+            (void)hash_search(cache, &entry->view, HASH_REMOVE, nullptr);
+    }
+    n_changed = 0;
+}
+
+void start_afresh() {
+    if (cache_context == nullptr)
+        cache_context = AllocSetContextCreate(TopMemoryContext, "matview_scheduler view sources",
+                                              ALLOCSET_DEFAULT_SIZES);
+    MemoryContextReset(cache_context);
+    HASHCTL info;
+    memset(&info, 0, sizeof info);
+    info.keysize = sizeof(Oid);
+    info.entrysize = sizeof(CachedView);
+    info.hcxt = cache_context;
+    cache = hash_create("matview_scheduler view sources", 256, &info,
+                        HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+    stale = false;
+    n_changed = 0;
+}
+
+} // namespace
+
+void view_sources_cache_init() {
+    if (registered)
+        return;
+    // Any relation: a plain view replaced, a partition attached, a table dropped, a rule or a
+    // policy added. Functions: one a view calls may be replaced or change its volatility.
+    CacheRegisterRelcacheCallback(on_relation_change, Datum(0));
+    CacheRegisterSyscacheCallback(PROCOID, on_function_change, Datum(0));
+    registered = true;
+}
+
+ViewSources view_sources(Oid view) {
+    if (!registered) {
+        Oid* sources = nullptr;
+        const int n = catalog_change_sources(view, &sources);
+        return ViewSources{view_untracked_reason(view) == nullptr, n, sources};
+    }
+    if (stale || cache == nullptr)
+        start_afresh();
+    forget_changed();
+    bool found = false;
+    CachedView* entry = static_cast<CachedView*>(hash_search(cache, &view, HASH_FIND, &found));
+    if (entry != nullptr)
+        return ViewSources{entry->tracked, entry->n_sources, entry->sources};
+    // Walked outside the cache's context; kept only once complete, so an error here leaves no
+    // half-made entry.
+    const uint64 before = changes_seen;
+    const bool tracked = view_untracked_reason(view) == nullptr;
+    Oid* sources = nullptr;
+    // Also for an untracked view: a change of what it reads may make it tracked.
+    const int n = catalog_change_sources(view, &sources);
+    // The walk read invalidation messages: what it found may mix before and after; not kept.
+    if (changes_seen != before || stale)
+        return ViewSources{tracked, n, sources};
+    Oid* kept = static_cast<Oid*>(MemoryContextAlloc(cache_context, sizeof(Oid) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; ++i)
+        kept[i] = sources[i];
+    entry = static_cast<CachedView*>(hash_search(cache, &view, HASH_ENTER, &found));
+    entry->tracked = tracked;
+    entry->n_sources = n;
+    entry->sources = kept;
+    return ViewSources{tracked, n, kept};
+}
+
+} // namespace mvs::pg

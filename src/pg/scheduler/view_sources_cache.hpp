@@ -1,0 +1,24 @@
+// What each change-aware view reads, as the scheduler needs it at every due time: whether its
+// changes can be tracked, and the relations whose counters say whether it changed. Finding that out
+// walks pg_depend and pg_rewrite (several statements); the answer is kept in the scheduler until
+// PostgreSQL announces a change of any relation or function (its invalidation messages: DDL,
+// ANALYZE), after which every view is walked again. In a database whose schema is still, a due
+// time costs no walk.
+#pragma once
+
+#include "pg/pg_headers.hpp"
+
+namespace mvs::pg {
+
+struct ViewSources {
+    bool tracked;
+    int n_sources;
+    const Oid* sources; // valid until the next call
+};
+
+// Registers the invalidation callbacks; once per process.
+void view_sources_cache_init();
+// The view's sources (within a transaction, the catalog search_path set).
+ViewSources view_sources(Oid view);
+
+} // namespace mvs::pg
