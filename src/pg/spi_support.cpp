@@ -137,6 +137,9 @@ Datum int4_datum(int32 v) {
 Datum oid_datum(Oid v) {
     return ObjectIdGetDatum(v);
 }
+Datum timestamptz_datum(TimestampTz v) {
+    return TimestampTzGetDatum(v);
+}
 
 } // namespace
 
@@ -146,6 +149,10 @@ Datum int8_array(const int64* values, int n) {
 
 Datum int4_array(const int32* values, int n) {
     return array_of(values, n, int4_datum, INT4OID, sizeof(int32), TYPALIGN_INT);
+}
+
+Datum timestamptz_array(const TimestampTz* values, int n) {
+    return array_of(values, n, timestamptz_datum, TIMESTAMPTZOID, 8, TYPALIGN_DOUBLE);
 }
 
 Datum oid_array(const Oid* values, int n) {

@@ -49,6 +49,7 @@ Datum optional_timestamptz(TimestampTz t);
 char null_flag(bool present);
 // An int8[], int4[] or oid[] of n values (n may be 0).
 Datum int8_array(const int64* values, int n);
+Datum timestamptz_array(const TimestampTz* values, int n);
 Datum int4_array(const int32* values, int n);
 Datum oid_array(const Oid* values, int n);
 

@@ -323,6 +323,33 @@ void catalog_skip_unchanged(int64 schedule_id, TimestampTz next_run, int64 skipp
             5, types, values, nulls, SPI_OK_UPDATE);
 }
 
+void catalog_skip_unchanged_many(const int64* ids, const TimestampTz* next_runs,
+                                 const int64* skipped, int n, TimestampTz checked,
+                                 uint64 watch_generation) {
+    // NULL (finished) travels as -infinity in the array and comes back as NULL.
+    TimestampTz* nexts = static_cast<TimestampTz*>(palloc(sizeof(TimestampTz) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; ++i)
+        nexts[i] = next_runs[i] == DT_NOEND ? DT_NOBEGIN : next_runs[i];
+    Oid types[5] = {INT8ARRAYOID, TIMESTAMPTZARRAYOID, INT8ARRAYOID, TIMESTAMPTZOID, INT8OID};
+    Datum values[5] = {int8_array(ids, n), timestamptz_array(nexts, n), int8_array(skipped, n),
+                       TimestampTzGetDatum(checked),
+                       Int64GetDatum(static_cast<int64>(watch_generation))};
+    // The counters saturate rather than overflow.
+    run_sql(
+        "UPDATE matview_scheduler.schedules s"
+        "   SET next_run = NULLIF(u.next_run, '-infinity'), last_checked = $4,"
+        "       change_seen = $5,"
+        "       skipped_total = s.skipped_total OPERATOR(pg_catalog.+)"
+        "           LEAST(u.skipped, 9223372036854775807 OPERATOR(pg_catalog.-) s.skipped_total),"
+        "       unchanged_total = s.unchanged_total OPERATOR(pg_catalog.+)"
+        "           CASE WHEN s.unchanged_total OPERATOR(pg_catalog.<) 9223372036854775807"
+        "                THEN 1 ELSE 0 END"
+        "  FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
+        "                  pg_catalog.unnest($3)) AS u(id, next_run, skipped)"
+        " WHERE s.id OPERATOR(pg_catalog.=) u.id",
+        5, types, values, nullptr, SPI_OK_UPDATE);
+}
+
 void catalog_note_change_reading(int64 schedule_id, bool keep, const mvs::ChangeMark& mark,
                                  TimestampTz checked, uint64 watch_generation) {
     Oid types[4] = {INT8OID, INT8ARRAYOID, TIMESTAMPTZOID, INT8OID};

@@ -85,6 +85,14 @@ void plan_one(void* arg) {
             catalog_fail_schedule(d, step.now, "XX000", why, DT_NOEND);
             return;
         }
+        UnchangedBatch* batch = step.unchanged;
+        if (batch != nullptr && batch->n < batch->capacity) {
+            batch->ids[batch->n] = d.id;
+            batch->next_runs[batch->n] = pg_instant(next.next_run);
+            batch->skipped[batch->n] = next.skipped;
+            ++batch->n;
+            return;
+        }
         catalog_skip_unchanged(d.id, pg_instant(next.next_run), next.skipped, step.now,
                                step.watch_generation);
         return;
@@ -150,6 +158,57 @@ void planning_failed(const DueSchedule& due, TimestampTz now, const ErrorData* e
 }
 
 } // namespace
+
+UnchangedBatch* unchanged_batch(int capacity) {
+    UnchangedBatch* b = static_cast<UnchangedBatch*>(palloc(sizeof(UnchangedBatch)));
+    const int room = capacity > 0 ? capacity : 1;
+    b->n = 0;
+    b->capacity = capacity;
+    b->ids = static_cast<int64*>(palloc(sizeof(int64) * room));
+    b->next_runs = static_cast<TimestampTz*>(palloc(sizeof(TimestampTz) * room));
+    b->skipped = static_cast<int64*>(palloc(sizeof(int64) * room));
+    return b;
+}
+
+namespace {
+
+struct UnchangedRecord {
+    const UnchangedBatch* batch;
+    int one; // -1: all of them
+    TimestampTz checked;
+    uint64 watch_generation;
+};
+
+void record_unchanged_step(void* arg) {
+    const UnchangedRecord& r = *static_cast<const UnchangedRecord*>(arg);
+    const UnchangedBatch& b = *r.batch;
+    if (r.one >= 0)
+        catalog_skip_unchanged(b.ids[r.one], b.next_runs[r.one], b.skipped[r.one], r.checked,
+                               r.watch_generation);
+    else
+        catalog_skip_unchanged_many(b.ids, b.next_runs, b.skipped, b.n, r.checked,
+                                    r.watch_generation);
+}
+
+} // namespace
+
+void record_unchanged(const UnchangedBatch* batch, TimestampTz checked, uint64 watch_generation) {
+    if (batch->n == 0)
+        return;
+    UnchangedRecord all{batch, -1, checked, watch_generation};
+    if (in_subtransaction(record_unchanged_step, &all) == nullptr)
+        return;
+    for (int i = 0; i < batch->n; ++i) {
+        UnchangedRecord one{batch, i, checked, watch_generation};
+        ErrorData* error = in_subtransaction(record_unchanged_step, &one);
+        if (error == nullptr)
+            continue;
+        ereport(WARNING, (errmsg("matview_scheduler: could not record that nothing changed for "
+                                 "schedule %lld: %s",
+                                 static_cast<long long>(batch->ids[i]), error->message)));
+        quarantine_add(batch->ids[i], checked);
+    }
+}
 
 void plan_schedule(PlanStep* step) {
     ErrorData* error = in_subtransaction(plan_one, step);

@@ -13,6 +13,16 @@ extern "C" {
 
 namespace mvs::pg {
 
+// Due times that passed unchanged in one pass, recorded together at its end (one statement rather
+// than one per schedule). Plain data in the pass's memory.
+struct UnchangedBatch {
+    int n;
+    int capacity;
+    int64* ids;
+    TimestampTz* next_runs; // DT_NOEND: finished
+    int64* skipped;
+};
+
 struct PlanStep {
     const DueSchedule* due;
     TimestampTz now;
@@ -22,7 +32,15 @@ struct PlanStep {
     TimestampTz at; // kStarted: when its refresh starts
     // The generation of watched writes the pass started in ('on change' schedules).
     uint64 watch_generation;
+    // Where an unchanged due time is noted (nullptr: recorded at once). Only while it has room.
+    UnchangedBatch* unchanged;
 };
+
+UnchangedBatch* unchanged_batch(int capacity);
+// Records the batch's due times (when, and in which generation, they were looked at); a batch
+// that cannot be recorded as one is recorded schedule by schedule, and a schedule whose record
+// fails is left alone for a while (quarantine), as a failed planning is.
+void record_unchanged(const UnchangedBatch* batch, TimestampTz checked, uint64 watch_generation);
 
 // Plans step->due; an error is logged and recorded as a failed run of that schedule (outcome
 // kMovedOn).

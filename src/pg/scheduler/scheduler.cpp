@@ -217,6 +217,7 @@ IterationResult plan_runs(MemoryContext keep) {
     // A source may have finished while the batch was read: a run let go because of it starts
     // now, not at the pass's start, which can be before that source's end.
     const TimestampTz decided = GetCurrentTimestamp();
+    UnchangedBatch* unchanged = unchanged_batch(n + std::min(n_left, kMaxExtraChecks));
     result.dispatches =
         static_cast<Dispatch*>(MemoryContextAlloc(keep, sizeof(Dispatch) * (n > 0 ? n : 1)));
     int held_count = held_before;
@@ -226,9 +227,9 @@ IterationResult plan_runs(MemoryContext keep) {
             continue;
         }
         // A role at its max_workers_per_role waits its turn, as when every worker is busy.
-        PlanStep step{&due[i],          decided, places.available(due[i].over_limit),
-                      PlanStep::kLater, 0,       0,
-                      loop.watch_seen};
+        PlanStep step{&due[i],          decided,  places.available(due[i].over_limit),
+                      PlanStep::kLater, 0,        0,
+                      loop.watch_seen,  unchanged};
         plan_schedule(&step);
         switch (step.outcome) {
         case PlanStep::kLater:
@@ -274,7 +275,8 @@ IterationResult plan_runs(MemoryContext keep) {
                 ++held_count;
                 continue;
             }
-            PlanStep step{&more[i], decided, false, PlanStep::kLater, 0, 0, loop.watch_seen};
+            PlanStep step{&more[i], decided, false,           PlanStep::kLater,
+                          0,        0,       loop.watch_seen, unchanged};
             plan_schedule(&step);
             if (step.outcome == PlanStep::kNeedsWorker)
                 extras_left = true;
@@ -282,6 +284,8 @@ IterationResult plan_runs(MemoryContext keep) {
                 ++progress;
         }
     }
+
+    record_unchanged(unchanged, decided, loop.watch_seen);
 
     mvs::PassResult pass;
     TimestampTz earliest = 0;

@@ -94,6 +94,14 @@ void view_sources_cache_init() {
     registered = true;
 }
 
+bool view_sources_known(Oid view) {
+    if (!registered || stale || cache == nullptr || n_changed > 0)
+        return false;
+    bool found = false;
+    (void)hash_search(cache, &view, HASH_FIND, &found);
+    return found;
+}
+
 ViewSources view_sources(Oid view) {
     if (!registered) {
         Oid* sources = nullptr;

@@ -20,5 +20,7 @@ struct ViewSources {
 void view_sources_cache_init();
 // The view's sources (within a transaction, the catalog search_path set).
 ViewSources view_sources(Oid view);
+// Whether view_sources(view) would answer without a statement.
+bool view_sources_known(Oid view);
 
 } // namespace mvs::pg
