@@ -96,7 +96,7 @@ struct IterationResult {
 // Rounds of choosing the batch again without the runs held for their sources.
 constexpr int kHoldRounds = 4;
 // Change-aware due schedules beyond the batch looked at in one pass, at most.
-constexpr int kMaxExtraChecks = 1000;
+constexpr int kMaxExtraChecks = 10000;
 
 // Removes the held schedules of `due` from the `*n_left` candidates (keeping their order);
 // returns how many.
