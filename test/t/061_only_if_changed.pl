@@ -129,6 +129,26 @@ refreshed_after('mvp', 'DETACH PARTITION', 'ALTER TABLE p DETACH PARTITION p2');
 refreshed_after('mv', 'ALTER TABLE that rewrites the table',
 	'ALTER TABLE t ADD COLUMN w float8 DEFAULT random()');
 is($node->safe_psql('postgres', 'SELECT n FROM mvp'), '1', 'it no longer holds the detached rows');
+# A session that wrote a table no view read yet remembers it as untracked; once a change-aware
+# view reads it, that session's next write counts.
+my $writer = $node->background_psql('postgres');
+$writer->query_safe('CREATE TABLE late (x int)');
+$writer->query_safe('INSERT INTO late VALUES (1)');
+$node->safe_psql(
+	'postgres', q{
+CREATE MATERIALIZED VIEW mv_late AS SELECT count(*) AS n FROM late;
+SELECT schedule_refresh('mv_late', '1 second', only_if_changed => true);
+});
+ok(wait_status($node, 'mv_late', "runs_total >= 1 AND last_status = 'succeeded'"),
+	'a view over the table written before is refreshed first');
+my $late_runs = steady('mv_late');
+$writer->query_safe('INSERT INTO late VALUES (2)');
+ok( wait_status(
+		$node, 'mv_late',
+		"runs_total > $late_runs AND last_status = 'succeeded' AND (SELECT n FROM mv_late) = 2"),
+	'the same session\'s next write to it refreshes the view');
+$writer->quit;
+
 # A view reading a materialized view: its refresh is its change.
 $node->safe_psql('postgres', q{
 CREATE MATERIALIZED VIEW over_mv AS SELECT n FROM mv;

@@ -74,6 +74,25 @@ void change_counters_attach() {
     LWLockRelease(AddinShmemInitLock);
 }
 
+namespace {
+
+// This backend's relations found without a counter, and how many relations were tracked then.
+// Counters are only ever added, each before `entries` moves: while it has not moved, these are
+// still untracked, and a commit that wrote only them takes no lock.
+constexpr int kUntrackedRoom = 32;
+Oid untracked[kUntrackedRoom];
+int n_untracked = 0;
+uint32 untracked_at = 0;
+
+bool known_untracked(Oid relid) {
+    for (int i = 0; i < n_untracked; ++i)
+        if (untracked[i] == relid)
+            return true;
+    return false;
+}
+
+} // namespace
+
 void change_counters_publish(Oid dboid, const Oid* relids, int n, bool all) {
     if (header == nullptr)
         return;
@@ -81,28 +100,42 @@ void change_counters_publish(Oid dboid, const Oid* relids, int n, bool all) {
     // full barrier): a relation the scheduler adds after this read sees it in the refresh
     // its reading starts, so finding no entry here loses nothing.
     pg_memory_barrier();
-    if (pg_atomic_read_u32(&header->entries) == 0)
+    const uint32 entries = pg_atomic_read_u32(&header->entries);
+    if (entries == 0)
+        return;
+    if (entries != untracked_at) {
+        n_untracked = 0;
+        untracked_at = entries;
+    }
+    bool any = all;
+    for (int i = 0; i < n && !any; ++i)
+        any = !known_untracked(relids[i]);
+    if (!any)
         return;
     bool watched = false;
     bool wake = false;
     LWLockAcquire(lock, LW_SHARED);
     for (int i = 0; i < n; ++i) {
+        if (known_untracked(relids[i]))
+            continue;
         const CounterKey key{dboid, relids[i]};
         bool found = false;
         CounterEntry* e = static_cast<CounterEntry*>(hash_search(table, &key, HASH_FIND, &found));
         if (e != nullptr) {
             (void)pg_atomic_fetch_add_u64(&e->counter, 1);
             watched = watched || pg_atomic_read_u32(&e->watched) != 0;
+        } else if (n_untracked < kUntrackedRoom) {
+            untracked[n_untracked++] = relids[i];
         }
     }
-    const CounterKey own{dboid, InvalidOid};
-    bool found = false;
-    CounterEntry* db = static_cast<CounterEntry*>(hash_search(table, &own, HASH_FIND, &found));
-    if (db != nullptr) {
-        if (all)
-            (void)pg_atomic_fetch_add_u64(&db->counter, 1);
-        // A write to every relation writes the watched ones too.
-        if (watched || all) {
+    // A write to every relation writes the watched ones too.
+    if (watched || all) {
+        const CounterKey own{dboid, InvalidOid};
+        bool found = false;
+        CounterEntry* db = static_cast<CounterEntry*>(hash_search(table, &own, HASH_FIND, &found));
+        if (db != nullptr) {
+            if (all)
+                (void)pg_atomic_fetch_add_u64(&db->counter, 1);
             (void)pg_atomic_fetch_add_u64(&db->watch_generation, 1);
             wake = pg_atomic_exchange_u32(&db->armed, 0) != 0;
         }
