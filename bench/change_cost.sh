@@ -18,7 +18,7 @@
 # Environment (defaults in brackets; the defaults take about 8 minutes on two cores):
 #   PG_CONFIG               [/usr/lib/postgresql/15/bin/pg_config] the PostgreSQL to use
 #   BENCH_WRITE_REPEATS     [5]   figure 1: A/B repeats per workload
-#   BENCH_WRITE_S           [5]   figure 1: seconds of each pgbench run
+#   BENCH_WRITE_S           [3]   figure 1: seconds of each pgbench run
 #   BENCH_WRITE_CLIENTS     [2]   figure 1: pgbench clients (-c) and threads (-j)
 #   BENCH_SAVING_VIEWS      [100] figure 2: views, each over its own table
 #   BENCH_SAVING_ROWS       [100000] figure 2: rows per table
