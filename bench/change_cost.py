@@ -612,8 +612,8 @@ def table(writes, saving, skips, server_version):
         lines.append(f"| {label} | {refreshed} | {unchanged} | {wall:.2f} s | {cpu:.2f} s |"
                      f" {wal / 1048576:.1f} MB |")
     off, on = saving["off"], saving["on"]
-    lines.append(f"| saving | | | {off[0] / max(on[0], 1e-3):.0f}x | {off[1] / max(on[1], 0.01):.0f}x |"
-                 f" {off[2] / max(on[2], 1):.0f}x |")
+    lines.append(f"| saving | | | {off[0] / max(on[0], 1e-3):.1f}x | {off[1] / max(on[1], 0.01):.1f}x |"
+                 f" {off[2] / max(on[2], 1):.1f}x |")
     lines.append("")
     lines.append(f"With only_if_changed exactly the {SAVING_CHANGED} changed views were refreshed"
                  f" and {SAVING_VIEWS - SAVING_CHANGED} counted unchanged (checked by the"
