@@ -474,7 +474,7 @@ def skip_gap(s, views):
     wall = float(s.value(f"SELECT extract(epoch FROM max(last_finished) - to_timestamp({due}))"
                          f" FROM matview_scheduler.status"))
     s.rows(f"SELECT count(unschedule_refresh(v)) FROM ({views} LIMIT {n}) AS l(v)")
-    gap = int(wall * SKIP_VIEWS / n * 1.6) + 10
+    gap = int(wall * SKIP_VIEWS / n * 2.0) + 10
     log(f"   pilot: {n} refreshes in {wall:.2f} s; the measured due time {gap} s after the"
         f" baseline's")
     return gap
