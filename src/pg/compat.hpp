@@ -151,4 +151,16 @@ template <typename F> void for_each_result_relation(const PlannedStmt* stmt, F f
 #endif
 }
 
+// A syscache callback's cache id: an int before 19, an enum from 19.
+#if PG_VERSION_NUM >= 190000
+} // namespace mvs::pg
+extern "C" {
+#include "utils/syscache.h"
+}
+namespace mvs::pg {
+using SyscacheCallbackId = SysCacheIdentifier;
+#else
+using SyscacheCallbackId = int;
+#endif
+
 } // namespace mvs::pg

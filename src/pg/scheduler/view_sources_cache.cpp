@@ -9,6 +9,7 @@ extern "C" {
 
 #include "pg/catalog/dependency_catalog.hpp"
 #include "pg/catalog/view_tracking.hpp"
+#include "pg/compat.hpp"
 
 namespace mvs::pg {
 
@@ -41,7 +42,7 @@ void on_relation_change(Datum, Oid relid) {
         changed[n_changed++] = relid;
 }
 
-void on_function_change(Datum, int, uint32) {
+void on_function_change(Datum, SyscacheCallbackId, uint32) {
     ++changes_seen;
     stale = true;
 }
