@@ -295,7 +295,9 @@ int catalog_due_sources(const Oid* views, int n, TimestampTz horizon, uint64 wat
         "    AND (SELECT c.relkind FROM pg_catalog.pg_class c"
         "          WHERE c.oid OPERATOR(pg_catalog.=) w.source) OPERATOR(pg_catalog.=) 'm'",
         kWalk,
-        has_changes ? " AND (s.min_interval IS NULL OR s.change_seen IS DISTINCT FROM $4)" : "");
+        has_changes ? " AND (s.min_interval IS NULL OR s.change_seen IS NULL"
+                      " OR s.change_seen OPERATOR(pg_catalog.<>) $4)"
+                    : "");
     run_sql(sql, has_changes ? 4 : 3, types, values, nullptr, SPI_OK_SELECT);
     const int rows_n = static_cast<int>(SPI_processed);
     DueSource* rows = spi_rows<DueSource>(rows_n);

@@ -189,8 +189,8 @@ bool catalog_extension_version(char* out, size_t size) {
 
 // An 'on change' schedule past its next_run waits for a change: it is looked at only when watched
 // writes committed since it was last looked at (change_seen).
-static const char* kNotWaitingForChange =
-    " AND (s.min_interval IS NULL OR s.change_seen IS DISTINCT FROM $%d)";
+static const char* kNotWaitingForChange = " AND (s.min_interval IS NULL OR s.change_seen IS NULL"
+                                          " OR s.change_seen OPERATOR(pg_catalog.<>) $%d)";
 
 int catalog_due_candidates(TimestampTz horizon, const int64* excluded, int n_excluded, int cap,
                            uint64 watch_generation, mvs::DueCandidate** out) {
@@ -337,7 +337,9 @@ void catalog_skip_unchanged_many(const int64* ids, const TimestampTz* next_runs,
     // The counters saturate rather than overflow.
     run_sql(
         "UPDATE matview_scheduler.schedules s"
-        "   SET next_run = NULLIF(u.next_run, '-infinity'), last_checked = $4,"
+        "   SET next_run = CASE WHEN u.next_run OPERATOR(pg_catalog.=) '-infinity'"
+        "                  THEN NULL ELSE u.next_run END,"
+        "       last_checked = $4,"
         "       change_seen = $5,"
         "       skipped_total = s.skipped_total OPERATOR(pg_catalog.+)"
         "           LEAST(u.skipped, 9223372036854775807 OPERATOR(pg_catalog.-) s.skipped_total),"
