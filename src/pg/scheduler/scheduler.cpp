@@ -302,7 +302,9 @@ IterationResult plan_runs(MemoryContext keep) {
     pgstat_report_activity(STATE_IDLE, nullptr);
 
     pass.now = core_instant(GetCurrentTimestamp());
-    pass.batch_full = n == limit || extras_left;
+    // Go round at once for the rest only when this pass moved something: a changed view beyond
+    // the batch with no place for it must not make the scheduler spin.
+    pass.batch_full = n == limit || (extras_left && progress > 0);
     pass.progress = progress;
     pass.earliest = core_instant(earliest);
     pass.upcoming = core_instant(upcoming);
