@@ -46,64 +46,9 @@ echo "== Building and installing matview_scheduler into $("$PG_CONFIG" --pkglibd
 make -s -C "$repo" -j"$(nproc)" PG_CONFIG="$PG_CONFIG"
 make -s -C "$repo" install PG_CONFIG="$PG_CONFIG" >/dev/null
 
-# /tmp rather than $TMPDIR, which the postgres user may not be able to reach.
-tmp=$(mktemp -d /tmp/matview_scheduler_cost.XXXXXX)
-chown postgres:postgres "$tmp"
-started=()
-
-as_postgres() {
-    runuser -u postgres -- "$@"
-}
-
-cleanup() {
-    local status=$?
-    local name
-    for name in "${started[@]}"; do
-        if [[ -f "$tmp/$name/postmaster.pid" ]]; then
-            # Only the servers this script started, each through its own data directory.
-            as_postgres "$bindir/pg_ctl" -D "$tmp/$name" -m fast -w -t 60 stop >/dev/null || true
-        fi
-    done
-    if ((status != 0)); then
-        for name in "${started[@]}"; do
-            if [[ -f "$tmp/$name.log" ]]; then
-                echo "== Server log of $name (last 30 lines)" >&2
-                tail -n 30 "$tmp/$name.log" >&2
-            fi
-        done
-    fi
-    rm -rf "$tmp"
-    echo "== Total time: $((SECONDS - started_at)) s"
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# init_cluster NAME PORT: a cluster in $tmp/NAME, listening on a socket in $tmp only, with the
-# settings both clusters share; its own come on stdin.
-init_cluster() {
-    local name=$1 port=$2
-    as_postgres "$bindir/initdb" -D "$tmp/$name" -U postgres -A trust --no-locale -E UTF8 >/dev/null
-    {
-        echo "listen_addresses = ''"
-        echo "unix_socket_directories = '$tmp'"
-        echo "port = $port"
-        echo "log_line_prefix = '%m [%p] '"
-        # CPU, not the disk, is what the write figure measures; checkpoints and autovacuum run
-        # only where the benchmark asks for them, between measured rounds.
-        echo "synchronous_commit = off"
-        echo "autovacuum = off"
-        echo "checkpoint_timeout = 30min"
-        echo "max_wal_size = 8GB"
-        echo "shared_buffers = 512MB"
-        echo "jit = off"
-        echo "max_worker_processes = 40"
-        # 10,000 views scheduled in one transaction take a lock on each.
-        echo "max_locks_per_transaction = 1024"
-        cat
-    } >>"$tmp/$name/postgresql.conf"
-}
+# shellcheck source=bench/clusters.sh
+source "$repo/bench/clusters.sh"
+clusters_begin cost
 
 echo "== Starting two throwaway clusters in $tmp (Unix sockets only)"
 init_cluster lib "$lib_port" <<EOF
@@ -112,10 +57,8 @@ matview_scheduler.max_workers = $max_workers
 matview_scheduler.max_workers_per_role = $max_workers
 EOF
 init_cluster nolib "$nolib_port" </dev/null
-for name in lib nolib; do
-    started+=("$name")
-    as_postgres "$bindir/pg_ctl" -D "$tmp/$name" -l "$tmp/$name.log" -w -t 60 start >/dev/null
-done
+start_cluster lib
+start_cluster nolib
 
 echo "== Running the measurements"
 /usr/bin/python3 "$repo/bench/change_cost.py" \
