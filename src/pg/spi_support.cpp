@@ -4,6 +4,7 @@ extern "C" {
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
@@ -90,11 +91,65 @@ const char* with_history_table(const char* sql) {
     return out.data;
 }
 
+namespace {
+
+// Catalog statements are prepared once per process and kept: parsing and analysing them again
+// was half of the scheduler's and the workers' CPU per run. PostgreSQL's plan cache replans one
+// when what it reads changes (DDL, a different search_path, role or row security), and chooses
+// between a generic and a custom plan as for any prepared statement. Their texts are a few dozen
+// constant strings; a text beyond kMaxKeptPlans is run without keeping it.
+constexpr int kMaxKeptPlans = 128;
+
+struct KeptPlan {
+    uint32 hash;
+    int nargs;
+    Oid* types;
+    char* sql;
+    SPIPlanPtr plan;
+};
+KeptPlan kept_plans[kMaxKeptPlans];
+int kept_count = 0;
+
+// The kept plan of sql with these argument types, prepared now if new; nullptr when full.
+SPIPlanPtr kept_plan(const char* sql, int nargs, const Oid* types) {
+    const size_t len = strlen(sql);
+    const uint32 hash =
+        hash_bytes(reinterpret_cast<const unsigned char*>(sql), static_cast<int>(len));
+    for (int i = 0; i < kept_count; ++i) {
+        const KeptPlan& k = kept_plans[i];
+        if (k.hash == hash && k.nargs == nargs && strcmp(k.sql, sql) == 0 &&
+            (nargs == 0 || memcmp(k.types, types, sizeof(Oid) * nargs) == 0))
+            return k.plan;
+    }
+    if (kept_count == kMaxKeptPlans)
+        return nullptr;
+    SPIPlanPtr plan = SPI_prepare(sql, nargs, const_cast<Oid*>(types));
+    if (plan == nullptr)
+        elog(ERROR, "matview_scheduler: could not prepare a catalog statement (%s): %s",
+             SPI_result_code_string(SPI_result), sql);
+    // Copied first: a failure here leaves nothing half recorded (the plan is freed with its
+    // transaction's SPI context).
+    char* text = MemoryContextStrdup(TopMemoryContext, sql);
+    Oid* kept_types = static_cast<Oid*>(
+        MemoryContextAlloc(TopMemoryContext, sizeof(Oid) * (nargs > 0 ? nargs : 1)));
+    if (nargs > 0)
+        memcpy(kept_types, types, sizeof(Oid) * nargs);
+    if (SPI_keepplan(plan) != 0)
+        elog(ERROR, "matview_scheduler: could not keep a catalog statement's plan: %s", sql);
+    kept_plans[kept_count++] = KeptPlan{hash, nargs, kept_types, text, plan};
+    return plan;
+}
+
+} // namespace
+
 int run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected,
             long limit) {
     if (strstr(sql, "@history@") != nullptr)
         sql = with_history_table(sql);
-    const int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, limit);
+    SPIPlanPtr plan = kept_plan(sql, nargs, types);
+    const int rc = plan != nullptr
+                       ? SPI_execute_plan(plan, values, nulls, false, limit)
+                       : SPI_execute_with_args(sql, nargs, types, values, nulls, false, limit);
     if (rc != expected)
         elog(ERROR, "matview_scheduler: catalog statement failed (SPI code %d): %s", rc, sql);
     return rc;
