@@ -124,6 +124,39 @@ SELECT count(*) FROM matview_scheduler.runs r,
 	'3',
 	'the views over a started after it had finished');
 
+# The scheduler keeps what each view reads between passes: a plain view replaced to read a
+# materialized view makes a view over it wait for that one from then on.
+$node->safe_psql(
+	'postgres', q{
+UPDATE nap SET secs = 3 WHERE view = 'a';
+INSERT INTO nap VALUES ('q', 0);
+CREATE VIEW q_plain AS SELECT v FROM src;
+CREATE MATERIALIZED VIEW q AS SELECT v FROM q_plain WHERE (SELECT nap_for('q')) = 1;
+SELECT schedule_refresh('q', 'once', start_at => now());
+});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT count(*) = 1 FROM matview_scheduler.runs WHERE view = 'q'::regclass AND status = 'succeeded'}),
+	'q, reading no materialized view, is refreshed');
+$node->safe_psql(
+	'postgres', q{
+CREATE OR REPLACE VIEW q_plain AS SELECT v FROM a;
+WITH t AS (SELECT now() + interval '2 seconds' AS at)
+SELECT schedule_refresh(v, 'once', start_at => t.at)
+  FROM t, unnest('{q,a}'::regclass[]) WITH ORDINALITY AS u(v, n) ORDER BY n;
+});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT count(*) = 2 FROM matview_scheduler.runs WHERE view = 'q'::regclass AND status = 'succeeded'}),
+	'q is refreshed again');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT q.started >= a.finished
+  FROM (SELECT max(started) AS started FROM matview_scheduler.runs WHERE view = 'q'::regclass) q,
+       (SELECT max(finished) AS finished FROM matview_scheduler.runs WHERE view = 'a'::regclass) a}),
+	't',
+	'after its plain view was replaced to read a, q started only after a had finished');
+
 ok(no_crash($node), 'no server process crashed');
 $node->stop;
 done_testing();

@@ -273,48 +273,33 @@ int catalog_change_sources(Oid view, Oid** out) {
     return n;
 }
 
-int catalog_due_sources(const Oid* views, int n, TimestampTz horizon, uint64 watch_generation,
-                        DueSource** out) {
-    Oid types[4] = {OIDARRAYOID, BOOLOID, TIMESTAMPTZOID, INT8OID};
-    Datum values[4] = {oid_array(views, n), BoolGetDatum(false), TimestampTzGetDatum(horizon),
+int catalog_sources_state(const Oid* sources, int n, TimestampTz horizon, uint64 watch_generation,
+                          SourceState** out) {
+    Oid types[3] = {OIDARRAYOID, TIMESTAMPTZOID, INT8OID};
+    Datum values[3] = {oid_array(sources, n), TimestampTzGetDatum(horizon),
                        Int64GetDatum(static_cast<int64>(watch_generation))};
     const bool has_changes = catalog_has_change_columns();
-    // Materialized views read through plain views only: one read through another materialized
-    // view changes only when that one is refreshed.
-    const char* sql = psprintf(
-        "%s SELECT DISTINCT w.view, w.source,"
-        "        COALESCE(s.next_run OPERATOR(pg_catalog.<=) $3 AND NOT s.paused%s, false),"
-        "        s.next_run,"
-        "        COALESCE(h.status OPERATOR(pg_catalog.=) ANY ('{running,waiting}'), false)"
-        "   FROM walk w"
-        "   LEFT JOIN matview_scheduler.schedules s"
-        "     ON s.view::pg_catalog.oid OPERATOR(pg_catalog.=) w.source"
-        "   LEFT JOIN @history@ h ON h.run_id OPERATOR(pg_catalog.=) s.last_run_id"
-        "  WHERE w.direct AND w.source OPERATOR(pg_catalog.<>) w.view"
-        // A lookup per row (the walk is short), not a join over every relation.
-        "    AND (SELECT c.relkind FROM pg_catalog.pg_class c"
-        "          WHERE c.oid OPERATOR(pg_catalog.=) w.source) OPERATOR(pg_catalog.=) 'm'",
-        kWalk,
-        has_changes ? " AND (s.min_interval IS NULL OR s.change_seen IS NULL"
-                      " OR s.change_seen OPERATOR(pg_catalog.<>) $4)"
-                    : "");
-    run_sql(sql, has_changes ? 4 : 3, types, values, nullptr, SPI_OK_SELECT);
+    const char* sql =
+        psprintf("SELECT s.view::pg_catalog.oid,"
+                 "       COALESCE(s.next_run OPERATOR(pg_catalog.<=) $2 AND NOT s.paused%s, false),"
+                 "       s.next_run,"
+                 "       COALESCE(h.status OPERATOR(pg_catalog.=) ANY ('{running,waiting}'), false)"
+                 "  FROM matview_scheduler.schedules s"
+                 "  LEFT JOIN @history@ h ON h.run_id OPERATOR(pg_catalog.=) s.last_run_id"
+                 " WHERE s.view::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)",
+                 has_changes ? " AND (s.min_interval IS NULL OR s.change_seen IS NULL"
+                               " OR s.change_seen OPERATOR(pg_catalog.<>) $3)"
+                             : "");
+    run_sql(sql, has_changes ? 3 : 2, types, values, nullptr, SPI_OK_SELECT);
     const int rows_n = static_cast<int>(SPI_processed);
-    DueSource* rows = spi_rows<DueSource>(rows_n);
+    SourceState* rows = spi_rows<SourceState>(rows_n);
     for (int i = 0; i < rows_n; ++i) {
         bool isnull = false;
-        const Oid view = DatumGetObjectId(get_column(i, 1, &isnull));
-        rows[i].reader = -1;
-        for (int k = 0; k < n; ++k)
-            if (views[k] == view) {
-                rows[i].reader = k;
-                break;
-            }
-        rows[i].source = DatumGetObjectId(get_column(i, 2, &isnull));
-        rows[i].due = DatumGetBool(get_column(i, 3, &isnull));
-        const Datum next = get_column(i, 4, &isnull);
+        rows[i].source = DatumGetObjectId(get_column(i, 1, &isnull));
+        rows[i].due = DatumGetBool(get_column(i, 2, &isnull));
+        const Datum next = get_column(i, 3, &isnull);
         rows[i].next_run = isnull ? DT_NOEND : DatumGetTimestampTz(next);
-        rows[i].active = DatumGetBool(get_column(i, 5, &isnull));
+        rows[i].active = DatumGetBool(get_column(i, 4, &isnull));
     }
     *out = rows;
     return rows_n;

@@ -71,16 +71,17 @@ int catalog_change_sources(Oid view, Oid** out);
 
 // For the scheduler: the materialized views the `n` views read directly or through plain views,
 // with their schedules' state. Plain data.
-struct DueSource {
-    int reader; // index into the `n` views
+// The schedule of a materialized view a due view reads, as the wait for sources needs it.
+struct SourceState {
     Oid source;
     bool due; // its schedule is due by the horizon and not paused
     TimestampTz next_run;
     bool active; // its schedule's last run is running or waiting
 };
-static_assert(std::is_trivially_destructible_v<DueSource>, "kept across SPI calls");
-// An 'on change' source waiting for a change (last looked at in `watch_generation`) is not due.
-int catalog_due_sources(const Oid* views, int n, TimestampTz horizon, uint64 watch_generation,
-                        DueSource** out);
+static_assert(std::is_trivially_destructible_v<SourceState>, "kept across SPI calls");
+// One row per source that has a schedule. An 'on change' source waiting for a change (last looked
+// at in `watch_generation`) is not due.
+int catalog_sources_state(const Oid* sources, int n, TimestampTz horizon, uint64 watch_generation,
+                          SourceState** out);
 
 } // namespace mvs::pg

@@ -3,6 +3,7 @@
 #include "core/source_order.hpp"
 #include "pg/catalog/dependency_catalog.hpp"
 #include "pg/pg_time.hpp"
+#include "pg/scheduler/view_sources_cache.hpp"
 #include "pg/scheduler/waiting_runs.hpp"
 #include "pg/shmem/worker_pool.hpp"
 #include "pg/subtransaction.hpp"
@@ -11,6 +12,15 @@
 namespace mvs::pg {
 
 namespace {
+
+// A materialized view a due view reads, with its schedule's state.
+struct DueSource {
+    int reader; // index into the due views
+    Oid source;
+    bool due;
+    TimestampTz next_run;
+    bool active;
+};
 
 struct HoldInput {
     const DueSchedule* due;
@@ -26,10 +36,36 @@ void decide(void* arg) {
     Oid* views = static_cast<Oid*>(palloc(sizeof(Oid) * n));
     for (int i = 0; i < n; ++i)
         views[i] = in.due[i].view;
-    DueSource* rows = nullptr;
-    const int m = catalog_due_sources(views, n, in.horizon, in.watch_generation, &rows);
+    // What each due view reads comes from the cache; only the sources' schedules are read here.
+    ViewMatviews* reads = static_cast<ViewMatviews*>(palloc(sizeof(ViewMatviews) * n));
+    view_matview_sources(views, n, reads);
+    int m = 0;
+    for (int i = 0; i < n; ++i)
+        m += reads[i].n;
     if (m == 0)
         return;
+    Oid* sources = static_cast<Oid*>(palloc(sizeof(Oid) * m));
+    int n_sources = 0;
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < reads[i].n; ++j)
+            sources[n_sources++] = reads[i].matviews[j];
+    SourceState* states = nullptr;
+    const int n_states =
+        catalog_sources_state(sources, n_sources, in.horizon, in.watch_generation, &states);
+    DueSource* rows = static_cast<DueSource*>(palloc(sizeof(DueSource) * m));
+    int filled = 0;
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < reads[i].n; ++j) {
+            DueSource& row = rows[filled++];
+            row = DueSource{i, reads[i].matviews[j], false, DT_NOEND, false};
+            for (int t = 0; t < n_states; ++t)
+                if (states[t].source == row.source) {
+                    row.due = states[t].due;
+                    row.next_run = states[t].next_run;
+                    row.active = states[t].active;
+                    break;
+                }
+        }
     // The batch: the due views, then each source that is not one of them.
     const int cap = n + m;
     mvs::BatchView* batch = static_cast<mvs::BatchView*>(palloc0(sizeof(mvs::BatchView) * cap));

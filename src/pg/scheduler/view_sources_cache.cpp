@@ -1,6 +1,7 @@
 #include "pg/scheduler/view_sources_cache.hpp"
 
 extern "C" {
+#include "catalog/pg_class.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -22,8 +23,19 @@ struct CachedView {
     Oid* sources;
 };
 
+// What a view waits for: its materialized view sources, and the other relations on the way there,
+// whose change makes the entry stale.
+struct CachedMatviews {
+    Oid view; // the key
+    int n_matviews;
+    Oid* matviews;
+    int n_path;
+    Oid* path;
+};
+
 MemoryContext cache_context = nullptr;
 HTAB* cache = nullptr;
+HTAB* matview_cache = nullptr;
 bool registered = false;
 // Set by the callbacks, which may run at any point where messages are read: they only note what
 // changed. `stale`: everything; otherwise the `n_changed` relations in `changed`.
@@ -52,6 +64,17 @@ void on_function_change(Datum, SyscacheCallbackId, uint32) {
 void forget_changed() {
     if (n_changed == 0)
         return;
+    HASH_SEQ_STATUS mscan;
+    hash_seq_init(&mscan, matview_cache);
+    CachedMatviews* m = nullptr;
+    while ((m = static_cast<CachedMatviews*>(hash_seq_search(&mscan))) != nullptr) {
+        bool affected = false;
+        for (int i = 0; i < m->n_path && !affected; ++i)
+            for (int k = 0; k < n_changed && !affected; ++k)
+                affected = m->path[i] == changed[k];
+        if (affected)
+            (void)hash_search(matview_cache, &m->view, HASH_REMOVE, nullptr);
+    }
     HASH_SEQ_STATUS scan;
     hash_seq_init(&scan, cache);
     CachedView* entry = nullptr;
@@ -79,6 +102,9 @@ void start_afresh() {
     info.hcxt = cache_context;
     cache = hash_create("matview_scheduler view sources", 256, &info,
                         HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+    info.entrysize = sizeof(CachedMatviews);
+    matview_cache = hash_create("matview_scheduler materialized view sources", 256, &info,
+                                HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
     stale = false;
     n_changed = 0;
 }
@@ -103,15 +129,91 @@ bool view_sources_known(Oid view) {
     return found;
 }
 
+namespace {
+
+// Brings the cache up to date with the invalidation messages read since the last look.
+void catch_up() {
+    if (stale || cache == nullptr)
+        start_afresh();
+    forget_changed();
+}
+
+Oid* copy_oids(MemoryContext context, const Oid* oids, int n) {
+    Oid* out = static_cast<Oid*>(MemoryContextAlloc(context, sizeof(Oid) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; ++i)
+        out[i] = oids[i];
+    return out;
+}
+
+// Walks the views in `views` (none known) and fills out[index[k]] for each views[k]; keeps the
+// answers unless the walk saw invalidation messages.
+void walk_matview_sources(const Oid* views, const int* index, int n, ViewMatviews* out) {
+    const uint64 before = changes_seen;
+    SourceRow* rows = nullptr;
+    const int m = catalog_view_sources(views, n, &rows);
+    const bool keep = registered && changes_seen == before && !stale;
+    Oid* matviews = static_cast<Oid*>(palloc(sizeof(Oid) * (m > 0 ? m : 1)));
+    Oid* path = static_cast<Oid*>(palloc(sizeof(Oid) * (m > 0 ? m : 1)));
+    for (int k = 0; k < n; ++k) {
+        int n_matviews = 0;
+        int n_path = 0;
+        for (int r = 0; r < m; ++r) {
+            if (rows[r].view != views[k] || rows[r].source == views[k])
+                continue;
+            if (rows[r].relkind == RELKIND_MATVIEW) {
+                if (rows[r].direct)
+                    matviews[n_matviews++] = rows[r].source;
+            } else {
+                path[n_path++] = rows[r].source;
+            }
+        }
+        if (!keep) {
+            out[index[k]] =
+                ViewMatviews{n_matviews, copy_oids(CurrentMemoryContext, matviews, n_matviews)};
+            continue;
+        }
+        bool found = false;
+        CachedMatviews* entry =
+            static_cast<CachedMatviews*>(hash_search(matview_cache, &views[k], HASH_ENTER, &found));
+        entry->n_matviews = n_matviews;
+        entry->matviews = copy_oids(cache_context, matviews, n_matviews);
+        entry->n_path = n_path;
+        entry->path = copy_oids(cache_context, path, n_path);
+        out[index[k]] = ViewMatviews{entry->n_matviews, entry->matviews};
+    }
+}
+
+} // namespace
+
+void view_matview_sources(const Oid* views, int n, ViewMatviews* out) {
+    if (registered)
+        catch_up();
+    Oid* unknown = static_cast<Oid*>(palloc(sizeof(Oid) * (n > 0 ? n : 1)));
+    int* index = static_cast<int*>(palloc(sizeof(int) * (n > 0 ? n : 1)));
+    int n_unknown = 0;
+    for (int i = 0; i < n; ++i) {
+        bool found = false;
+        const CachedMatviews* entry = registered ? static_cast<CachedMatviews*>(hash_search(
+                                                       matview_cache, &views[i], HASH_FIND, &found))
+                                                 : nullptr;
+        if (entry != nullptr) {
+            out[i] = ViewMatviews{entry->n_matviews, entry->matviews};
+        } else {
+            unknown[n_unknown] = views[i];
+            index[n_unknown++] = i;
+        }
+    }
+    if (n_unknown > 0)
+        walk_matview_sources(unknown, index, n_unknown, out);
+}
+
 ViewSources view_sources(Oid view) {
     if (!registered) {
         Oid* sources = nullptr;
         const int n = catalog_change_sources(view, &sources);
         return ViewSources{view_untracked_reason(view) == nullptr, n, sources};
     }
-    if (stale || cache == nullptr)
-        start_afresh();
-    forget_changed();
+    catch_up();
     bool found = false;
     CachedView* entry = static_cast<CachedView*>(hash_search(cache, &view, HASH_FIND, &found));
     if (entry != nullptr)

@@ -23,4 +23,14 @@ ViewSources view_sources(Oid view);
 // Whether view_sources(view) would answer without a statement.
 bool view_sources_known(Oid view);
 
+// The materialized views each of `n` views reads through plain views only (what it waits for when
+// both are due), one statement for the views not yet known. Kept until a relation other than a
+// materialized view on the way changes: a REFRESH (which announces its view's relation as changed)
+// cannot change what any view reads.
+struct ViewMatviews {
+    int n;
+    const Oid* matviews; // valid until the next call
+};
+void view_matview_sources(const Oid* views, int n, ViewMatviews* out);
+
 } // namespace mvs::pg
