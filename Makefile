@@ -95,7 +95,9 @@ deb:
 	mkdir -p $(DEB_DIR)/src
 	tar --exclude=./.git --exclude=./build --exclude=./tmp_check --exclude='./tmp_check_*' \
 		--exclude=./results -cf - . | tar -C $(DEB_DIR)/src -xf -
-	cd $(DEB_DIR)/src && PG_UPDATECONTROL=yes dpkg-buildpackage -us -uc -b
+	# Nothing of this make (PG_CONFIG given to it, say) reaches the package's own makes.
+	cd $(DEB_DIR)/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u PG_CONFIG PG_UPDATECONTROL=yes \
+		dpkg-buildpackage -us -uc -b
 	rm -rf $(DEB_DIR)/src
 	ls -1 $(DEB_DIR)/*.deb
 
