@@ -103,8 +103,8 @@ missing = [prefix + f for f in want if prefix + f not in names]
 outside = [n for n in names if not n.startswith(prefix)]
 for m in missing:
     print(f"missing from the archive: {m}", file=sys.stderr)
-for o in outside:
-    print(f"outside {prefix}: {o}", file=sys.stderr)
+if outside:
+    print(f"{len(outside)} files outside {prefix}, such as {sorted(outside)[0]}", file=sys.stderr)
 sys.exit(1 if missing or outside else 0)
 EOF
         fail "the dist archive (above)"
