@@ -176,7 +176,10 @@ psql -c "DROP EXTENSION matview_scheduler" || fail "DROP EXTENSION"
 "${as_postgres[@]}" "$pgbin/pg_ctl" -D "$pg/data" -w stop >/dev/null || fail "pg_ctl stop"
 
 echo "== apt-get remove"
-DEBIAN_FRONTEND=noninteractive apt-get remove -y -q "$package" >/dev/null || fail "apt-get remove"
+if ! DEBIAN_FRONTEND=noninteractive apt-get remove -y -q "$package" >"$tmp/apt.log" 2>&1; then
+    cat "$tmp/apt.log"
+    fail "apt-get remove"
+fi
 for f in "${files[@]}"; do
     [[ ! -e "$f" ]] || fail "$f is still there after apt-get remove"
 done
