@@ -84,3 +84,29 @@ bench-core: bench/bench_next_run
 .PHONY: bench
 bench:
 	bash bench/run.sh
+
+# Debian packages, one per PostgreSQL major (debian/, pg_buildext; the majors are those of
+# debian/pgversions this system supports, or PG_SUPPORTED_VERSIONS): built by dpkg-buildpackage in
+# a copy of this tree, DEB_DIR/src, so that the tree is not cleaned; the .deb files land in DEB_DIR.
+DEB_DIR ?= build/deb
+.PHONY: deb
+deb:
+	rm -rf $(DEB_DIR)/src $(DEB_DIR)/*.deb $(DEB_DIR)/*.ddeb $(DEB_DIR)/*.buildinfo $(DEB_DIR)/*.changes
+	mkdir -p $(DEB_DIR)/src
+	tar --exclude=./.git --exclude=./build --exclude=./tmp_check --exclude='./tmp_check_*' \
+		--exclude=./results -cf - . | tar -C $(DEB_DIR)/src -xf -
+	# Nothing of this make (PG_CONFIG given to it, say) reaches the package's own makes.
+	cd $(DEB_DIR)/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u PG_CONFIG PG_UPDATECONTROL=yes \
+		dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB_DIR)/src
+	ls -1 $(DEB_DIR)/*.deb
+
+# The PGXN release: a zip of HEAD, named by META.json's version (which test-package.sh checks
+# against the control file's default_version), in DIST_DIR.
+DIST_DIR ?= .
+DIST_VERSION = $(shell /usr/bin/python3 -c 'import json; print(json.load(open("META.json"))["version"])')
+.PHONY: dist
+dist:
+	git archive --format zip --prefix=$(EXTENSION)-$(DIST_VERSION)/ \
+		-o $(DIST_DIR)/$(EXTENSION)-$(DIST_VERSION).zip HEAD
+	@echo $(DIST_DIR)/$(EXTENSION)-$(DIST_VERSION).zip

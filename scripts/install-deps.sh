@@ -17,6 +17,9 @@ packages=(
     clang-14
     libclang-rt-14-dev       # libFuzzer and the sanitizers, for test/fuzz/
     clang-format             # the style in .clang-format
+    debhelper
+    postgresql-server-dev-all # pg_buildext and dh's pgxs add-on: make deb (scripts/test-package.sh)
+    python3                  # /usr/bin/python3: META.json and the dist archive (scripts/test-package.sh)
     "$@"
 )
 

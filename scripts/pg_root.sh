@@ -17,7 +17,7 @@ set -euo pipefail
 roots_dir="${MVS_ROOTS_DIR:-/var/cache/matview_scheduler/roots}"
 mirror="${MVS_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # Raised when the packages or settings below change, so that older roots are rebuilt.
-root_format=1
+root_format=2
 
 die() {
     echo "pg_root.sh: $*" >&2
@@ -131,9 +131,10 @@ build_root() {
     local pgpkgs=("postgresql-$major" "postgresql-server-dev-$major") target=()
     [[ "$major" == 19 ]] && target=(-t experimental)
     # g++ and make build; libgtest-dev the unit tests; libipc-run-perl the TAP tests;
-    # tzdata(-legacy) the time zones of the unit tests.
+    # tzdata(-legacy) the time zones of the unit tests; build-essential, debhelper and
+    # postgresql-server-dev-all (pg_buildext) the Debian package of scripts/test-package.sh.
     apt_in "$tmp" install -y "${target[@]}" "${pgpkgs[@]}" g++ make libgtest-dev libipc-run-perl \
-        tzdata tzdata-legacy
+        tzdata tzdata-legacy build-essential debhelper postgresql-server-dev-all
     apt_in "$tmp" clean
     # The postgres user (made by postgresql-common) gets a home it owns, for the tests' files.
     in_root "$tmp" sh -c 'mkdir -p /work && chown postgres:postgres /work'

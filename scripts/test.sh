@@ -52,7 +52,7 @@ trap cleanup EXIT
 
 # Copies the work tree into directory $1.
 copy_tree() {
-    tar -C "$repo" --exclude=./.git --exclude=./tmp_check --exclude='./tmp_check_*' \
+    tar -C "$repo" --exclude=./.git --exclude=./build --exclude=./tmp_check --exclude='./tmp_check_*' \
         --exclude=./results -cf - . | tar -C "$1" -xf -
 }
 
@@ -152,6 +152,11 @@ test_host() {
         show_failure_logs "$work"
         return 1
     fi
+    # Last: the release files and the Debian package, from the checkout (make dist archives its git
+    # HEAD). The package is installed into the system's PostgreSQL 15 after the files of the
+    # `make install` above are deleted, and removed at the end: the host is left WITHOUT the
+    # extension (`make install` brings it back).
+    stage 15 package bash "$repo/scripts/test-package.sh" || return 1
 }
 
 # PostgreSQL 15 with matview_scheduler built for it, unpacked into root $1 at /opt/pg15 for the
@@ -235,6 +240,9 @@ test_in_root() {
             return 1
         fi
     fi
+    # Last: the Debian package for this major, built, installed and removed in the root (which is
+    # then left without the extension; the next run installs it again).
+    stage "$major" package run root "PG_MAJOR=$major bash scripts/test-package.sh --deb-only" || return 1
 }
 
 # The roots are made (or checked) in the background from the start, one after the other, while
@@ -265,6 +273,7 @@ cell() {
     regress) [[ "$status" != - ]] && status=$(regress_count "$major") ;;
     tap) [[ "$status" != - ]] && status=$(tap_count "$major" tap) ;;
     upgrade) [[ "$status" != - ]] && status="15->$major $(tap_count "$major" upgrade)" ;;
+    package) [[ "$status" == ok ]] && status=$([[ "$major" == 15 ]] && echo "deb, dist ok" || echo "deb ok") ;;
     esac
     echo "$status"
 }
@@ -286,15 +295,15 @@ done
 
 echo
 echo "== summary"
-format='%-6s %-7s %-11s %-6s %-14s %-16s %-26s %-32s %s\n'
+format='%-6s %-7s %-11s %-6s %-14s %-16s %-26s %-32s %-13s %s\n'
 # shellcheck disable=SC2059
-printf "$format" major result "root" build unit regress TAP pg_upgrade time
+printf "$format" major result "root" build unit regress TAP pg_upgrade package time
 for major in $majors; do
     root_cell=host
     [[ "$major" != 15 ]] && root_cell=$(cell "$major" setup)
     # shellcheck disable=SC2059
     printf "$format" "$major" "${outcome[$major]}" "$root_cell" "$(cell "$major" build)" \
         "$(cell "$major" unit)" "$(cell "$major" regress)" "$(cell "$major" tap)" \
-        "$(cell "$major" upgrade)" "${elapsed[$major]}"
+        "$(cell "$major" upgrade)" "$(cell "$major" package)" "${elapsed[$major]}"
 done
 exit "$failed"
