@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of matview_scheduler: build with warnings as errors, install, unit tests, a
-# bounded fuzzing run, pg_regress, TAP; on the host's PostgreSQL 15, and on the other majors given
+# bounded fuzzing run, pg_regress, TAP (and on 15 monitoring/ with prometheus-postgres-exporter);
+# on the host's PostgreSQL 15, and on the other majors given
 # in PG_MAJORS, each in a Debian root of its own (scripts/pg_root.sh). Prints one summary table
 # at the end. Within a major, the first failing stage ends that major's run; the exit status is
 # non-zero if any major failed.
@@ -152,6 +153,8 @@ test_host() {
         show_failure_logs "$work"
         return 1
     fi
+    # monitoring/ with prometheus-postgres-exporter, against the extension installed above.
+    stage 15 monitoring bash "$work/scripts/test-monitoring.sh" || return 1
     # Last: the release files and the Debian package, from the checkout (make dist archives its git
     # HEAD). The package is installed into the system's PostgreSQL 15 after the files of the
     # `make install` above are deleted, and removed at the end: the host is left WITHOUT the
@@ -295,15 +298,15 @@ done
 
 echo
 echo "== summary"
-format='%-6s %-7s %-11s %-6s %-14s %-16s %-26s %-32s %-13s %s\n'
+format='%-6s %-7s %-11s %-6s %-14s %-16s %-26s %-32s %-10s %-13s %s\n'
 # shellcheck disable=SC2059
-printf "$format" major result "root" build unit regress TAP pg_upgrade package time
+printf "$format" major result "root" build unit regress TAP pg_upgrade monitoring package time
 for major in $majors; do
     root_cell=host
     [[ "$major" != 15 ]] && root_cell=$(cell "$major" setup)
     # shellcheck disable=SC2059
     printf "$format" "$major" "${outcome[$major]}" "$root_cell" "$(cell "$major" build)" \
         "$(cell "$major" unit)" "$(cell "$major" regress)" "$(cell "$major" tap)" \
-        "$(cell "$major" upgrade)" "$(cell "$major" package)" "${elapsed[$major]}"
+        "$(cell "$major" upgrade)" "$(cell "$major" monitoring)" "$(cell "$major" package)" "${elapsed[$major]}"
 done
 exit "$failed"
