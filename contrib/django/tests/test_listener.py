@@ -1,0 +1,29 @@
+"""The listener receives the extension's NOTIFY after a refresh."""
+
+import time
+
+from django.test import TransactionTestCase
+
+from matview_scheduler import api
+from matview_scheduler.listener import RefreshListener, listen
+from tests.support import query
+
+
+class ListenerTests(TransactionTestCase):
+    def test_notification_after_refresh_now(self):
+        with RefreshListener() as listener:
+            # Not a payload of the extension's: skipped.
+            query("NOTIFY matview_scheduler, 'not json'")
+            run_id = api.refresh_now("polls_user_matt_view", wait=True)
+            note = listener.wait(timeout=60)
+        self.assertIsNotNone(note, "no notification within 60 s")
+        self.assertEqual(
+            (note.view, note.run_id, note.status, note.manual),
+            ("public.polls_user_matt_view", run_id, "succeeded", True),
+        )
+        self.assertTrue(listener.connection.closed)
+
+    def test_listen_ends_after_the_timeout_without_notifications(self):
+        started = time.monotonic()
+        self.assertEqual(list(listen(timeout=0.5)), [])
+        self.assertGreaterEqual(time.monotonic() - started, 0.5)
