@@ -17,6 +17,8 @@ packages=(
     clang-14
     libclang-rt-14-dev       # libFuzzer and the sanitizers, for test/fuzz/
     clang-format             # the style in .clang-format
+    python3-django           # contrib/django and its tests (scripts/test-django.sh)
+    python3-psycopg2
     "$@"
 )
 

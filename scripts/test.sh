@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of matview_scheduler: build with warnings as errors, install, unit tests, a
-# bounded fuzzing run, pg_regress, TAP; on the host's PostgreSQL 15, and on the other majors given
-# in PG_MAJORS, each in a Debian root of its own (scripts/pg_root.sh). Prints one summary table
+# bounded fuzzing run, pg_regress, TAP, and on the host's 15 the Django app (test-django.sh); on the
+# host's PostgreSQL 15, and on the other majors given in PG_MAJORS, each in a Debian root of its
+# own (scripts/pg_root.sh). Prints one summary table
 # at the end. Within a major, the first failing stage ends that major's run; the exit status is
 # non-zero if any major failed.
 # Usage (as root, from anywhere):
@@ -94,6 +95,15 @@ tap_count() {
     fi
 }
 
+# "23 tests OK" from Django's test runner, and whether the example's migrations passed.
+django_count() {
+    local ran result
+    ran=$(grep -oE '^Ran [0-9]+ tests?' "$logs/$1.django.log" | grep -oE '[0-9]+' || true)
+    result=$(grep -oE '^(OK|FAILED)' "$logs/$1.django.log" | tail -1 || true)
+    grep -q '^test-django.sh: all passed' "$logs/$1.django.log" || result=FAILED
+    echo "${ran:-?} tests ${result:-?}"
+}
+
 # Shows what a failed pg_regress or TAP run left in directory $1.
 show_failure_logs() {
     local dir=$1 log
@@ -152,6 +162,8 @@ test_host() {
         show_failure_logs "$work"
         return 1
     fi
+    # The Django app and example (contrib/django, examples/django_polls) against what TAP tested.
+    stage 15 django bash scripts/test-django.sh || return 1
 }
 
 # PostgreSQL 15 with matview_scheduler built for it, unpacked into root $1 at /opt/pg15 for the
@@ -265,6 +277,7 @@ cell() {
     regress) [[ "$status" != - ]] && status=$(regress_count "$major") ;;
     tap) [[ "$status" != - ]] && status=$(tap_count "$major" tap) ;;
     upgrade) [[ "$status" != - ]] && status="15->$major $(tap_count "$major" upgrade)" ;;
+    django) [[ "$status" != - ]] && status=$(django_count "$major") ;;
     esac
     echo "$status"
 }
@@ -286,15 +299,15 @@ done
 
 echo
 echo "== summary"
-format='%-6s %-7s %-11s %-6s %-14s %-16s %-26s %-32s %s\n'
+format='%-6s %-7s %-11s %-6s %-14s %-16s %-26s %-32s %-16s %s\n'
 # shellcheck disable=SC2059
-printf "$format" major result "root" build unit regress TAP pg_upgrade time
+printf "$format" major result "root" build unit regress TAP pg_upgrade django time
 for major in $majors; do
     root_cell=host
     [[ "$major" != 15 ]] && root_cell=$(cell "$major" setup)
     # shellcheck disable=SC2059
     printf "$format" "$major" "${outcome[$major]}" "$root_cell" "$(cell "$major" build)" \
         "$(cell "$major" unit)" "$(cell "$major" regress)" "$(cell "$major" tap)" \
-        "$(cell "$major" upgrade)" "${elapsed[$major]}"
+        "$(cell "$major" upgrade)" "$(cell "$major" django)" "${elapsed[$major]}"
 done
 exit "$failed"

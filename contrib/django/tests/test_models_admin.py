@@ -83,6 +83,10 @@ class AdminTests(FailingViewFixture):
         never = self.client.get("/admin/matview_scheduler/refreshstatus/?failing=no")
         self.assertContains(never, "polls_user_matt_view")
         self.assertNotContains(never, "fail_mv")
+        # The search box finds a view by (part of) its name.
+        found = self.client.get("/admin/matview_scheduler/refreshstatus/?q=FAIL_M")
+        self.assertContains(found, "fail_mv")
+        self.assertNotContains(found, "polls_user_matt_view")
 
     def test_runs_history(self):
         response = self.client.get("/admin/matview_scheduler/refreshrun/")
