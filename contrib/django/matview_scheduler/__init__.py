@@ -5,12 +5,20 @@ matview_scheduler.operations, the read-only models over the status and the run h
 matview_scheduler.models, the NOTIFY listener in matview_scheduler.listener.
 """
 
-from matview_scheduler.api import (  # noqa: F401
+from matview_scheduler.api import (
     pause_refresh,
     refresh_now,
     resume_refresh,
     schedule_refresh,
     unschedule_refresh,
 )
+
+__all__ = [
+    "pause_refresh",
+    "refresh_now",
+    "resume_refresh",
+    "schedule_refresh",
+    "unschedule_refresh",
+]
 
 __version__ = "0.5"
