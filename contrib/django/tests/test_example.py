@@ -23,3 +23,14 @@ class ExampleMigrationTests(TransactionTestCase):
 
         call_command("migrate", "polls", verbosity=0)
         self.assertEqual(schedule_of("polls_user_matt_view")[:1], ("hourly",))
+
+    def test_sqlmigrate_prints_the_call(self):
+        import io
+
+        out = io.StringIO()
+        call_command("sqlmigrate", "polls", "0003", stdout=out)
+        self.assertIn(
+            """.schedule_refresh('polls_user_matt_view'::pg_catalog.regclass,"""
+            """ 'hourly'::pg_catalog.text, "notify" => true::pg_catalog.bool);""",
+            out.getvalue(),
+        )
