@@ -21,6 +21,8 @@ packages=(
     postgresql-server-dev-all # pg_buildext and dh's pgxs add-on: make deb (scripts/test-package.sh)
     python3                  # /usr/bin/python3: META.json and the dist archive (scripts/test-package.sh)
     python3-yaml             # scripts/test-monitoring.sh
+    python3-django           # contrib/django and its tests (scripts/test-django.sh)
+    python3-psycopg2
     "$@"
 )
 # Packages whose service must not start: installed with a policy-rc.d that forbids it.

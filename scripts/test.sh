@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of matview_scheduler: build with warnings as errors, install, unit tests, a
-# bounded fuzzing run, pg_regress, TAP (and on 15 monitoring/ with prometheus-postgres-exporter);
+# bounded fuzzing run, pg_regress, TAP, and on the host's 15 monitoring/ (with
+# prometheus-postgres-exporter) and the Django app; last the release files and the Debian package;
 # on the host's PostgreSQL 15, and on the other majors given
 # in PG_MAJORS, each in a Debian root of its own (scripts/pg_root.sh). Prints one summary table
 # at the end. Within a major, the first failing stage ends that major's run; the exit status is
@@ -95,6 +96,15 @@ tap_count() {
     fi
 }
 
+# "23 tests OK" from Django's test runner, and whether the example's migrations passed.
+django_count() {
+    local ran result
+    ran=$(grep -oE '^Ran [0-9]+ tests?' "$logs/$1.django.log" | grep -oE '[0-9]+' || true)
+    result=$(grep -oE '^(OK|FAILED)' "$logs/$1.django.log" | tail -1 || true)
+    grep -q '^test-django.sh: all passed' "$logs/$1.django.log" || result=FAILED
+    echo "${ran:-?} tests ${result:-?}"
+}
+
 # Shows what a failed pg_regress or TAP run left in directory $1.
 show_failure_logs() {
     local dir=$1 log
@@ -155,6 +165,8 @@ test_host() {
     fi
     # monitoring/ with prometheus-postgres-exporter, against the extension installed above.
     stage 15 monitoring bash "$work/scripts/test-monitoring.sh" || return 1
+    # The Django app and example (contrib/django, examples/django_polls) against what TAP tested.
+    stage 15 django bash scripts/test-django.sh || return 1
     # Last: the release files and the Debian package, from the checkout (make dist archives its git
     # HEAD). The package is installed into the system's PostgreSQL 15 after the files of the
     # `make install` above are deleted, and removed at the end: the host is left WITHOUT the
@@ -277,6 +289,7 @@ cell() {
     tap) [[ "$status" != - ]] && status=$(tap_count "$major" tap) ;;
     upgrade) [[ "$status" != - ]] && status="15->$major $(tap_count "$major" upgrade)" ;;
     package) [[ "$status" == ok ]] && status=$([[ "$major" == 15 ]] && echo "deb, dist ok" || echo "deb ok") ;;
+    django) [[ "$status" != - ]] && status=$(django_count "$major") ;;
     esac
     echo "$status"
 }
@@ -298,15 +311,16 @@ done
 
 echo
 echo "== summary"
-format='%-6s %-7s %-11s %-6s %-14s %-16s %-26s %-32s %-10s %-13s %s\n'
+format='%-6s %-7s %-11s %-6s %-14s %-16s %-26s %-32s %-10s %-16s %-13s %s\n'
 # shellcheck disable=SC2059
-printf "$format" major result "root" build unit regress TAP pg_upgrade monitoring package time
+printf "$format" major result "root" build unit regress TAP pg_upgrade monitoring django package time
 for major in $majors; do
     root_cell=host
     [[ "$major" != 15 ]] && root_cell=$(cell "$major" setup)
     # shellcheck disable=SC2059
     printf "$format" "$major" "${outcome[$major]}" "$root_cell" "$(cell "$major" build)" \
         "$(cell "$major" unit)" "$(cell "$major" regress)" "$(cell "$major" tap)" \
-        "$(cell "$major" upgrade)" "$(cell "$major" monitoring)" "$(cell "$major" package)" "${elapsed[$major]}"
+        "$(cell "$major" upgrade)" "$(cell "$major" monitoring)" "$(cell "$major" django)" \
+        "$(cell "$major" package)" "${elapsed[$major]}"
 done
 exit "$failed"
