@@ -79,6 +79,29 @@ ok( wait_status($node, 'victim', q{failures_total >= 2 AND last_sqlstate = 'P000
 	'a run that cannot start is recorded as failed with the error, again at each due time');
 ok(wait_clock($node, 2), 'the other schedules carry on meanwhile');
 
+# The runs due in one pass are recorded together; when one of them cannot be, the others still
+# start: a view due at the same instant as the victim is refreshed, the victim fails alone.
+my $at = $node->safe_psql(
+	'postgres', q{
+SELECT next_run + interval '2 seconds' FROM matview_scheduler.schedules
+ WHERE view = 'victim'::regclass});
+my $victim_failures = status_of($node, 'victim', q{failures_total});
+$node->safe_psql(
+	'postgres', qq{
+CREATE MATERIALIZED VIEW companion AS SELECT 1 AS x;
+SELECT schedule_refresh('companion', 'once', start_at => '$at');
+});
+ok( $node->poll_query_until(
+		'postgres', qq{
+SELECT count(*) = 1 FROM matview_scheduler.runs
+ WHERE view = 'companion'::regclass AND status = 'succeeded' AND scheduled_for = '$at'}),
+	'a view due with the victim in the same pass is refreshed');
+ok( wait_status(
+		$node, 'victim',
+		qq{failures_total > $victim_failures AND last_started >= '$at'
+       AND last_error = 'the scheduler could not start the run: no runs of victim today'}),
+	'and the victim fails alone');
+
 # Not even the failure can be recorded: the schedule is left alone for a while, with a warning,
 # and the others carry on.
 my $log_offset = -s $node->logfile;

@@ -293,6 +293,56 @@ int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz
     return DatumGetInt64(get_column(0, 1, &isnull));
 }
 
+void catalog_start_runs(const int64* ids, const Oid* views, const TimestampTz* scheduled_for,
+                        const TimestampTz* started, const TimestampTz* next_runs,
+                        const int64* skipped, int n, int64* run_ids) {
+    // NULL (finished) travels as -infinity in the array and comes back as NULL.
+    TimestampTz* nexts = static_cast<TimestampTz*>(palloc(sizeof(TimestampTz) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; ++i)
+        nexts[i] = next_runs[i] == DT_NOEND ? DT_NOBEGIN : next_runs[i];
+    Oid types[6] = {INT8ARRAYOID,        OIDARRAYOID,         TIMESTAMPTZARRAYOID,
+                    TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, INT8ARRAYOID};
+    Datum values[6] = {int8_array(ids, n),
+                       oid_array(views, n),
+                       timestamptz_array(scheduled_for, n),
+                       timestamptz_array(started, n),
+                       timestamptz_array(nexts, n),
+                       int8_array(skipped, n)};
+    // As catalog_start_run, for the whole batch in one statement.
+    run_sql("WITH b AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
+            "             pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5),"
+            "             pg_catalog.unnest($6))"
+            "             AS b(id, view, scheduled_for, started, next_run, skipped)),"
+            "     r AS (INSERT INTO @history@"
+            "             (schedule_id, view, scheduled_for, started, status)"
+            "           SELECT b.id, b.view::pg_catalog.regclass, b.scheduled_for, b.started,"
+            "                  'running' FROM b RETURNING run_id, schedule_id)"
+            " UPDATE matview_scheduler.schedules s"
+            "    SET next_run = CASE WHEN b.next_run OPERATOR(pg_catalog.=) '-infinity'"
+            "                   THEN NULL ELSE b.next_run END,"
+            "        last_run_id = r.run_id,"
+            "        runs_total = s.runs_total OPERATOR(pg_catalog.+) 1,"
+            "        skipped_total = s.skipped_total OPERATOR(pg_catalog.+) b.skipped"
+            "   FROM r JOIN b ON b.id OPERATOR(pg_catalog.=) r.schedule_id"
+            "  WHERE s.id OPERATOR(pg_catalog.=) r.schedule_id RETURNING s.id, r.run_id",
+            6, types, values, nullptr, SPI_OK_UPDATE_RETURNING);
+    if (static_cast<int>(SPI_processed) != n)
+        elog(ERROR, "matview_scheduler: %d of %d runs recorded", static_cast<int>(SPI_processed),
+             n);
+    for (int i = 0; i < n; ++i)
+        run_ids[i] = 0;
+    for (int row = 0; row < n; ++row) {
+        bool isnull = false;
+        const int64 id = DatumGetInt64(get_column(row, 1, &isnull));
+        const int64 run_id = DatumGetInt64(get_column(row, 2, &isnull));
+        for (int i = 0; i < n; ++i)
+            if (ids[i] == id) {
+                run_ids[i] = run_id;
+                break;
+            }
+    }
+}
+
 void catalog_skip_run(int64 schedule_id, TimestampTz next_run, int64 skipped) {
     Oid types[3] = {INT8OID, TIMESTAMPTZOID, INT8OID};
     Datum values[3] = {Int64GetDatum(schedule_id), optional_timestamptz(next_run),

@@ -95,6 +95,11 @@ int catalog_lock_due(TimestampTz horizon, const mvs::DueCandidate* chosen, int n
 // counting `skipped` coalesced due times. Returns the run id.
 int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run,
                         int64 skipped);
+// Records the runs of n due schedules in one statement (as catalog_start_run each); run_ids[i] is
+// the run of ids[i]. An error records none.
+void catalog_start_runs(const int64* ids, const Oid* views, const TimestampTz* scheduled_for,
+                        const TimestampTz* started, const TimestampTz* next_runs,
+                        const int64* skipped, int n, int64* run_ids);
 // Moves a schedule on without a run because nothing its view reads changed (only_if_changed):
 // counted in unchanged_total (and `skipped` coalesced due times in skipped_total); it was looked
 // at in `watch_generation`.

@@ -110,12 +110,27 @@ void plan_one(void* arg) {
         catalog_skip_run(d.id, pg_instant(next.next_run), next.skipped);
     } else {
         const TimestampTz at = pg_instant(decision.at);
+        StartBatch* batch = step.starts;
+        step.at = at;
+        step.outcome = PlanStep::kStarted;
+        if (batch != nullptr && batch->n < batch->capacity && !d.only_if_changed && !d.on_change) {
+            const int k = batch->n++;
+            batch->due[k] = &d;
+            batch->ids[k] = d.id;
+            batch->views[k] = d.view;
+            batch->scheduled_for[k] = d.next_run;
+            batch->started[k] = at;
+            batch->next_runs[k] = pg_instant(next.next_run);
+            batch->skipped[k] = next.skipped;
+            batch->run_ids[k] = 0;
+            step.run_id = 0;
+            step.start = k;
+            return;
+        }
         step.run_id = catalog_start_run(d, at, pg_instant(next.next_run), next.skipped);
         if (d.only_if_changed || d.on_change)
             catalog_note_change_reading(d.id, check.keep, check.mark, step.now,
                                         step.watch_generation);
-        step.at = at;
-        step.outcome = PlanStep::kStarted;
     }
 }
 
@@ -207,6 +222,59 @@ void record_unchanged(const UnchangedBatch* batch, TimestampTz checked, uint64 w
                                  "schedule %lld: %s",
                                  static_cast<long long>(batch->ids[i]), error->message)));
         quarantine_add(batch->ids[i], checked);
+    }
+}
+
+StartBatch* start_batch(int capacity) {
+    StartBatch* b = static_cast<StartBatch*>(palloc(sizeof(StartBatch)));
+    const int room = capacity > 0 ? capacity : 1;
+    b->n = 0;
+    b->capacity = capacity;
+    b->due = static_cast<const DueSchedule**>(palloc(sizeof(DueSchedule*) * room));
+    b->ids = static_cast<int64*>(palloc(sizeof(int64) * room));
+    b->views = static_cast<Oid*>(palloc(sizeof(Oid) * room));
+    b->scheduled_for = static_cast<TimestampTz*>(palloc(sizeof(TimestampTz) * room));
+    b->started = static_cast<TimestampTz*>(palloc(sizeof(TimestampTz) * room));
+    b->next_runs = static_cast<TimestampTz*>(palloc(sizeof(TimestampTz) * room));
+    b->skipped = static_cast<int64*>(palloc(sizeof(int64) * room));
+    b->run_ids = static_cast<int64*>(palloc(sizeof(int64) * room));
+    return b;
+}
+
+namespace {
+
+struct StartRecord {
+    StartBatch* batch;
+    int one; // -1: all of them
+};
+
+void record_starts_step(void* arg) {
+    const StartRecord& r = *static_cast<const StartRecord*>(arg);
+    StartBatch& b = *r.batch;
+    if (r.one >= 0)
+        b.run_ids[r.one] = catalog_start_run(*b.due[r.one], b.started[r.one], b.next_runs[r.one],
+                                             b.skipped[r.one]);
+    else
+        catalog_start_runs(b.ids, b.views, b.scheduled_for, b.started, b.next_runs, b.skipped, b.n,
+                           b.run_ids);
+}
+
+} // namespace
+
+void record_starts(StartBatch* batch, TimestampTz now) {
+    if (batch->n == 0)
+        return;
+    StartRecord all{batch, -1};
+    if (in_subtransaction(record_starts_step, &all) == nullptr)
+        return;
+    for (int i = 0; i < batch->n; ++i) {
+        batch->run_ids[i] = 0;
+        StartRecord one{batch, i};
+        ErrorData* error = in_subtransaction(record_starts_step, &one);
+        if (error != nullptr) {
+            batch->run_ids[i] = 0;
+            planning_failed(*batch->due[i], now, error);
+        }
     }
 }
 

@@ -23,6 +23,21 @@ struct UnchangedBatch {
     int64* skipped;
 };
 
+// Runs decided in one pass and recorded together after it (one statement rather than one per
+// run). Plain data in the pass's memory; run_ids are filled by record_starts (0: not recorded).
+struct StartBatch {
+    int n;
+    int capacity;
+    const DueSchedule** due;
+    int64* ids;
+    Oid* views;
+    TimestampTz* scheduled_for;
+    TimestampTz* started;
+    TimestampTz* next_runs; // DT_NOEND: finished
+    int64* skipped;
+    int64* run_ids;
+};
+
 struct PlanStep {
     const DueSchedule* due;
     TimestampTz now;
@@ -34,6 +49,11 @@ struct PlanStep {
     uint64 watch_generation;
     // Where an unchanged due time is noted (nullptr: recorded at once). Only while it has room.
     UnchangedBatch* unchanged;
+    // Where a run is noted to be recorded after the pass (nullptr: recorded at once); run_id is
+    // then 0 and `start` its place in the batch. Not for change-aware schedules, whose reading of
+    // the counters is recorded with their run.
+    StartBatch* starts;
+    int start;
 };
 
 UnchangedBatch* unchanged_batch(int capacity);
@@ -41,6 +61,11 @@ UnchangedBatch* unchanged_batch(int capacity);
 // that cannot be recorded as one is recorded schedule by schedule, and a schedule whose record
 // fails is left alone for a while (quarantine), as a failed planning is.
 void record_unchanged(const UnchangedBatch* batch, TimestampTz checked, uint64 watch_generation);
+
+StartBatch* start_batch(int capacity);
+// Records the batch's runs in one statement; if that fails, each in a subtransaction of its own,
+// and a schedule whose run cannot be recorded is failed as a planning error is (its run_id 0).
+void record_starts(StartBatch* batch, TimestampTz now);
 
 // Plans step->due; an error is logged and recorded as a failed run of that schedule (outcome
 // kMovedOn).

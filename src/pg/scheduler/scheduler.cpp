@@ -83,6 +83,7 @@ struct Dispatch {
     int64 run_id;
     Oid role;
     TimestampTz start_at;
+    int start; // run_id 0: its place in the pass's StartBatch
 };
 
 struct IterationResult {
@@ -220,6 +221,7 @@ IterationResult plan_runs(MemoryContext keep) {
     UnchangedBatch* unchanged = unchanged_batch(n + std::min(n_left, kMaxExtraChecks));
     result.dispatches =
         static_cast<Dispatch*>(MemoryContextAlloc(keep, sizeof(Dispatch) * (n > 0 ? n : 1)));
+    StartBatch* starts = start_batch(n);
     int held_count = held_before;
     for (int i = 0; i < n; ++i) {
         if (held[i]) {
@@ -227,9 +229,16 @@ IterationResult plan_runs(MemoryContext keep) {
             continue;
         }
         // A role at its max_workers_per_role waits its turn, as when every worker is busy.
-        PlanStep step{&due[i],          decided,  places.available(due[i].over_limit),
-                      PlanStep::kLater, 0,        0,
-                      loop.watch_seen,  unchanged};
+        PlanStep step{&due[i],
+                      decided,
+                      places.available(due[i].over_limit),
+                      PlanStep::kLater,
+                      0,
+                      0,
+                      loop.watch_seen,
+                      unchanged,
+                      starts,
+                      -1};
         plan_schedule(&step);
         switch (step.outcome) {
         case PlanStep::kLater:
@@ -238,8 +247,9 @@ IterationResult plan_runs(MemoryContext keep) {
             waiting_for_worker = true;
             break;
         case PlanStep::kStarted:
+            // A run noted in the batch gets its id when the batch is recorded, below.
             result.dispatches[result.dispatch_count++] =
-                Dispatch{due[i].id, step.run_id, due[i].owner, step.at};
+                Dispatch{due[i].id, step.run_id, due[i].owner, step.at, step.start};
             places.take();
             ++progress;
             break;
@@ -252,6 +262,17 @@ IterationResult plan_runs(MemoryContext keep) {
     // Change-aware schedules due beyond the batch: one that nothing changed for passes without a
     // place, so as many as kMaxExtraChecks are looked at in this pass rather than a batch's worth
     // per pass. One that changed waits for the next pass, where it takes its turn for a place.
+    record_starts(starts, decided);
+    int kept = 0;
+    for (int i = 0; i < result.dispatch_count; ++i) {
+        Dispatch d = result.dispatches[i];
+        if (d.run_id == 0)
+            d.run_id = starts->run_ids[d.start];
+        if (d.run_id != 0)
+            result.dispatches[kept++] = d;
+    }
+    result.dispatch_count = kept;
+
     bool extras_left = false;
     int n_extra = 0;
     mvs::DueCandidate* extra = static_cast<mvs::DueCandidate*>(palloc(
@@ -275,8 +296,8 @@ IterationResult plan_runs(MemoryContext keep) {
                 ++held_count;
                 continue;
             }
-            PlanStep step{&more[i], decided, false,           PlanStep::kLater,
-                          0,        0,       loop.watch_seen, unchanged};
+            PlanStep step{&more[i], decided,         false,     PlanStep::kLater, 0,
+                          0,        loop.watch_seen, unchanged, nullptr,          -1};
             plan_schedule(&step);
             if (step.outcome == PlanStep::kNeedsWorker)
                 extras_left = true;
