@@ -43,8 +43,10 @@ std::int64_t wake_after_pass(const PassResult& pass) noexcept {
     if (!pass.has_earliest)
         return -1;
     const UtcMicros hand_over = minus_lead(pass.earliest);
-    if (hand_over > pass.now)
-        return millis_until(pass.now, hand_over);
+    if (hand_over > pass.now) {
+        const std::int64_t ms = millis_until(pass.now, hand_over);
+        return ms < kMinPassGapMs ? kMinPassGapMs : ms;
+    }
     if (pass.progress > 0)
         return 0;
     // Due, yet nothing moved (its row is locked by another transaction, or it is being handed
@@ -65,6 +67,10 @@ std::int64_t wake_with_waiting_runs(std::int64_t wait_ms, int waiting_runs) noex
 bool pass_needed(const Wakeup& w) noexcept {
     return w.sleep_left_ms == 0 || w.catalog_changed || w.config_reloaded || w.workers_stopped ||
            w.runs_waiting || w.watched_writes;
+}
+
+bool place_pass_due(int free_places, int queue_room, int busy) noexcept {
+    return free_places > 0 || busy <= 0 || std::int64_t{queue_room} * 2 >= busy;
 }
 
 bool watch_pass_due(bool writes_unseen, std::int64_t since_ms) noexcept {

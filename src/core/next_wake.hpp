@@ -12,6 +12,10 @@ namespace mvs {
 
 // A run is recorded and handed to a worker this long before its due time.
 constexpr std::int64_t kHandOverLeadMicros = 50 * 1000;
+// Due times close together (many views spread over each second): the scheduler waits at least
+// this long between passes, so that one pass hands over several runs, each still at least half
+// the lead ahead of its due time.
+constexpr std::int64_t kMinPassGapMs = kHandOverLeadMicros / 2000;
 // What waits (a row another transaction holds, a run waiting for a background worker slot or for
 // pg_restore to finish) is looked at again after this.
 constexpr std::int64_t kLookAgainMs = 1000;
@@ -60,6 +64,12 @@ struct Wakeup {
 // with nothing waiting for one, changes nothing a pass would read: the scheduler sleeps on until
 // its planned wake-up instead of reading the catalog again.
 bool pass_needed(const Wakeup& w) noexcept;
+
+// Due runs wait for a place while runs are queued behind the workers' current ones (`queue_room`
+// of `busy` workers have nothing queued): a pass takes as many runs as there is room, so one is
+// worth its cost when a place is free or at least half of the queue room is. With nothing queued
+// (room == busy) every freed worker makes a pass, as without queues.
+bool place_pass_due(int free_places, int queue_room, int busy) noexcept;
 
 // Writes to what 'on change' views read wake the scheduler, but it looks at those views at most
 // once per kWatchPassMs: under a steady stream of writes that is once a second, not once per

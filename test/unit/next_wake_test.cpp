@@ -44,6 +44,15 @@ TEST(NextWake, SleepsUntilTheLeadBeforeTheEarliestDueTime) {
     EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 10 * kSecond)), 9950);
 }
 
+TEST(NextWake, DueTimesCloseTogetherShareAPass) {
+    // The next due time 60 ms away: its hand-over is 10 ms away, but the scheduler waits for
+    // kMinPassGapMs, and then hands it over (with those due by then) still 35 ms ahead.
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 60 * 1000)), mvs::kMinPassGapMs);
+    EXPECT_LT(mvs::kMinPassGapMs * 1000, mvs::kHandOverLeadMicros);
+    // Further away than the gap: on time, as before.
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 90 * 1000)), 40);
+}
+
 TEST(NextWake, NothingScheduledSleepsUntilWoken) {
     PassResult p;
     p.now = kNow;
@@ -66,6 +75,16 @@ TEST(NextWake, WaitingForAPlaceWakesForTheNextNotYetDue) {
     EXPECT_EQ(mvs::wake_after_pass(p), 1950);
     p.upcoming = kNow + 10000; // within the lead: at once
     EXPECT_EQ(mvs::wake_after_pass(p), 0);
+}
+
+TEST(NextWake, APassForPlacesWhenOneIsFreeOrHalfTheQueueRoom) {
+    EXPECT_TRUE(mvs::place_pass_due(1, 0, 8));  // a place is free
+    EXPECT_FALSE(mvs::place_pass_due(0, 3, 8)); // 5 of 8 workers have a run queued
+    EXPECT_TRUE(mvs::place_pass_due(0, 4, 8));  // half have room
+    EXPECT_TRUE(mvs::place_pass_due(0, 8, 8));  // nothing queued: every freed worker, as before
+    EXPECT_TRUE(mvs::place_pass_due(0, 0, 0));  // no worker busy
+    EXPECT_TRUE(mvs::place_pass_due(0, 1, 1));
+    EXPECT_FALSE(mvs::place_pass_due(0, 0, 1));
 }
 
 TEST(NextWake, RunsHeldForSourcesNeverSpin) {

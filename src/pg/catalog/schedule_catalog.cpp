@@ -272,51 +272,55 @@ int catalog_lock_due(TimestampTz horizon, const mvs::DueCandidate* chosen, int n
 }
 
 int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run,
-                        int64 skipped) {
-    Oid types[6] = {INT8OID, REGCLASSOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID};
-    Datum values[6] = {Int64GetDatum(due.id),
+                        int64 skipped, bool waiting) {
+    Oid types[7] = {INT8OID,        REGCLASSOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+                    TIMESTAMPTZOID, INT8OID,     TEXTOID};
+    Datum values[7] = {Int64GetDatum(due.id),
                        ObjectIdGetDatum(due.view),
                        TimestampTzGetDatum(due.next_run),
                        TimestampTzGetDatum(started),
                        optional_timestamptz(next_run),
-                       Int64GetDatum(skipped)};
-    const char nulls[6] = {' ', ' ', ' ', ' ', null_flag(next_run != DT_NOEND), ' '};
+                       Int64GetDatum(skipped),
+                       CStringGetTextDatum(waiting ? "waiting" : "running")};
+    const char nulls[7] = {' ', ' ', ' ', ' ', null_flag(next_run != DT_NOEND), ' ', ' '};
     run_sql("WITH r AS (INSERT INTO @history@"
             "             (schedule_id, view, scheduled_for, started, status)"
-            "           VALUES ($1, $2, $3, $4, 'running') RETURNING run_id)"
+            "           VALUES ($1, $2, $3, $4, $7) RETURNING run_id)"
             " UPDATE matview_scheduler.schedules s SET next_run = $5, last_run_id = r.run_id,"
             "        runs_total = s.runs_total OPERATOR(pg_catalog.+) 1,"
             "        skipped_total = s.skipped_total OPERATOR(pg_catalog.+) $6"
             "   FROM r WHERE s.id OPERATOR(pg_catalog.=) $1 RETURNING r.run_id",
-            6, types, values, nulls, SPI_OK_UPDATE_RETURNING);
+            7, types, values, nulls, SPI_OK_UPDATE_RETURNING);
     bool isnull = false;
     return DatumGetInt64(get_column(0, 1, &isnull));
 }
 
 void catalog_start_runs(const int64* ids, const Oid* views, const TimestampTz* scheduled_for,
                         const TimestampTz* started, const TimestampTz* next_runs,
-                        const int64* skipped, int n, int64* run_ids) {
+                        const int64* skipped, const int32* waiting, int n, int64* run_ids) {
     // NULL (finished) travels as -infinity in the array and comes back as NULL.
     TimestampTz* nexts = static_cast<TimestampTz*>(palloc(sizeof(TimestampTz) * (n > 0 ? n : 1)));
     for (int i = 0; i < n; ++i)
         nexts[i] = next_runs[i] == DT_NOEND ? DT_NOBEGIN : next_runs[i];
-    Oid types[6] = {INT8ARRAYOID,        OIDARRAYOID,         TIMESTAMPTZARRAYOID,
-                    TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, INT8ARRAYOID};
-    Datum values[6] = {int8_array(ids, n),
+    Oid types[7] = {INT8ARRAYOID,        OIDARRAYOID,  TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID,
+                    TIMESTAMPTZARRAYOID, INT8ARRAYOID, INT4ARRAYOID};
+    Datum values[7] = {int8_array(ids, n),
                        oid_array(views, n),
                        timestamptz_array(scheduled_for, n),
                        timestamptz_array(started, n),
                        timestamptz_array(nexts, n),
-                       int8_array(skipped, n)};
+                       int8_array(skipped, n),
+                       int4_array(waiting, n)};
     // As catalog_start_run, for the whole batch in one statement.
     run_sql("WITH b AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
             "             pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5),"
-            "             pg_catalog.unnest($6))"
-            "             AS b(id, view, scheduled_for, started, next_run, skipped)),"
+            "             pg_catalog.unnest($6), pg_catalog.unnest($7))"
+            "             AS b(id, view, scheduled_for, started, next_run, skipped, waiting)),"
             "     r AS (INSERT INTO @history@"
             "             (schedule_id, view, scheduled_for, started, status)"
             "           SELECT b.id, b.view::pg_catalog.regclass, b.scheduled_for, b.started,"
-            "                  'running' FROM b RETURNING run_id, schedule_id)"
+            "                  CASE WHEN b.waiting OPERATOR(pg_catalog.=) 0 THEN 'running'"
+            "                  ELSE 'waiting' END FROM b RETURNING run_id, schedule_id)"
             " UPDATE matview_scheduler.schedules s"
             "    SET next_run = CASE WHEN b.next_run OPERATOR(pg_catalog.=) '-infinity'"
             "                   THEN NULL ELSE b.next_run END,"
@@ -325,7 +329,7 @@ void catalog_start_runs(const int64* ids, const Oid* views, const TimestampTz* s
             "        skipped_total = s.skipped_total OPERATOR(pg_catalog.+) b.skipped"
             "   FROM r JOIN b ON b.id OPERATOR(pg_catalog.=) r.schedule_id"
             "  WHERE s.id OPERATOR(pg_catalog.=) r.schedule_id RETURNING s.id, r.run_id",
-            6, types, values, nullptr, SPI_OK_UPDATE_RETURNING);
+            7, types, values, nullptr, SPI_OK_UPDATE_RETURNING);
     if (static_cast<int>(SPI_processed) != n)
         elog(ERROR, "matview_scheduler: %d of %d runs recorded", static_cast<int>(SPI_processed),
              n);

@@ -92,14 +92,15 @@ int catalog_due_candidates(TimestampTz horizon, const int64* excluded, int n_exc
 int catalog_lock_due(TimestampTz horizon, const mvs::DueCandidate* chosen, int n,
                      DueSchedule** out);
 // Records a run as started and moves the schedule to its next due time (DT_NOEND: finished),
-// counting `skipped` coalesced due times. Returns the run id.
+// counting `skipped` coalesced due times. Returns the run id. A `waiting` run is queued behind
+// another run of a worker: it is restamped when that worker starts it.
 int64 catalog_start_run(const DueSchedule& due, TimestampTz started, TimestampTz next_run,
-                        int64 skipped);
+                        int64 skipped, bool waiting = false);
 // Records the runs of n due schedules in one statement (as catalog_start_run each); run_ids[i] is
 // the run of ids[i]. An error records none.
 void catalog_start_runs(const int64* ids, const Oid* views, const TimestampTz* scheduled_for,
                         const TimestampTz* started, const TimestampTz* next_runs,
-                        const int64* skipped, int n, int64* run_ids);
+                        const int64* skipped, const int32* waiting, int n, int64* run_ids);
 // Moves a schedule on without a run because nothing its view reads changed (only_if_changed):
 // counted in unchanged_total (and `skipped` coalesced due times in skipped_total); it was looked
 // at in `watch_generation`.

@@ -122,12 +122,13 @@ void plan_one(void* arg) {
             batch->started[k] = at;
             batch->next_runs[k] = pg_instant(next.next_run);
             batch->skipped[k] = next.skipped;
+            batch->waiting[k] = step.queue ? 1 : 0;
             batch->run_ids[k] = 0;
             step.run_id = 0;
             step.start = k;
             return;
         }
-        step.run_id = catalog_start_run(d, at, pg_instant(next.next_run), next.skipped);
+        step.run_id = catalog_start_run(d, at, pg_instant(next.next_run), next.skipped, step.queue);
         if (d.only_if_changed || d.on_change)
             catalog_note_change_reading(d.id, check.keep, check.mark, step.now,
                                         step.watch_generation);
@@ -237,6 +238,7 @@ StartBatch* start_batch(int capacity) {
     b->started = static_cast<TimestampTz*>(palloc(sizeof(TimestampTz) * room));
     b->next_runs = static_cast<TimestampTz*>(palloc(sizeof(TimestampTz) * room));
     b->skipped = static_cast<int64*>(palloc(sizeof(int64) * room));
+    b->waiting = static_cast<int32*>(palloc(sizeof(int32) * room));
     b->run_ids = static_cast<int64*>(palloc(sizeof(int64) * room));
     return b;
 }
@@ -253,10 +255,10 @@ void record_starts_step(void* arg) {
     StartBatch& b = *r.batch;
     if (r.one >= 0)
         b.run_ids[r.one] = catalog_start_run(*b.due[r.one], b.started[r.one], b.next_runs[r.one],
-                                             b.skipped[r.one]);
+                                             b.skipped[r.one], b.waiting[r.one] != 0);
     else
-        catalog_start_runs(b.ids, b.views, b.scheduled_for, b.started, b.next_runs, b.skipped, b.n,
-                           b.run_ids);
+        catalog_start_runs(b.ids, b.views, b.scheduled_for, b.started, b.next_runs, b.skipped,
+                           b.waiting, b.n, b.run_ids);
 }
 
 } // namespace

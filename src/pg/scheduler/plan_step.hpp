@@ -35,6 +35,7 @@ struct StartBatch {
     TimestampTz* started;
     TimestampTz* next_runs; // DT_NOEND: finished
     int64* skipped;
+    int32* waiting; // 1: queued behind a worker's run, recorded 'waiting'
     int64* run_ids;
 };
 
@@ -54,6 +55,9 @@ struct PlanStep {
     // the counters is recorded with their run.
     StartBatch* starts;
     int start;
+    // The run is queued behind a worker's current run (of the same role) rather than given a
+    // place: recorded 'waiting', restamped when the worker starts it.
+    bool queue;
 };
 
 UnchangedBatch* unchanged_batch(int capacity);

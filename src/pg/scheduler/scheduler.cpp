@@ -47,7 +47,7 @@ constexpr long kErrorRetryMs = 1000;
 constexpr int kMaxDueCandidates = 100000;
 
 // Run ids whose worker stopped before recording them, still to be marked interrupted.
-int64 stopped_runs[kPoolCapacity];
+int64 stopped_runs[2 * kPoolCapacity];
 int stopped_count = 0;
 
 bool first_iteration = true;
@@ -59,6 +59,7 @@ struct LoopState {
     uint64 changes_seen = 0;  // slot_changes() when the last pass began
     // Due runs wait for a place or for their sources: a worker or place that frees is theirs.
     bool waiting_for_place = false;
+    bool held = false; // some of them wait for their sources: any run that ends may free them
     // The generation of watched writes the last pass looked at, and when a pass last looked at
     // new ones ('on change').
     uint64 watch_seen = 0;
@@ -83,7 +84,8 @@ struct Dispatch {
     int64 run_id;
     Oid role;
     TimestampTz start_at;
-    int start; // run_id 0: its place in the pass's StartBatch
+    int start;   // run_id 0: its place in the pass's StartBatch
+    bool queued; // behind a worker's current run of the same role
 };
 
 struct IterationResult {
@@ -92,6 +94,7 @@ struct IterationResult {
     long wait_ms;           // -1: until woken
     bool no_worker_starts;  // disabled, or a restore is in progress
     bool waiting_for_place; // a due run found no free place, or waits for its sources
+    bool held;              // a due run waits for its sources
 };
 
 // Rounds of choosing the batch again without the runs held for their sources.
@@ -120,7 +123,7 @@ int drop_held(mvs::DueCandidate* candidates, int* n_left, const DueSchedule* due
 
 // One transaction: reads what is due, records the runs to start, and moves schedules on.
 IterationResult plan_runs(MemoryContext keep) {
-    IterationResult result{nullptr, 0, -1, false, false};
+    IterationResult result{nullptr, 0, -1, false, false, false};
     const uint64 requests_seen = slot_requests(MyDatabaseId);
     start_catalog_transaction();
     pgstat_report_activity(STATE_RUNNING, "matview_scheduler: planning refreshes");
@@ -173,7 +176,14 @@ IterationResult plan_runs(MemoryContext keep) {
     const int places_in_use = busy_workers + waiting_count();
     mvs::PlaceBudget places{
         places_reserve_pool(places_in_use, std::max(0, database_place_limit() - places_in_use))};
-    const int limit = mvs::due_fetch_limit(places.free, busy_workers);
+    // Runs of one role may also be queued behind that role's runs in the workers (one each), so
+    // that a worker takes its next run without waiting for a pass. Not while several roles are
+    // due: a queued run would take its role's place again before the others had a turn.
+    bool may_queue = catalog_has_run_history();
+    // Room behind the busy workers, and behind each run given a place in this pass.
+    int queue_room = may_queue ? pool_queue_room_total() : 0;
+    const int limit = mvs::due_fetch_limit(places.free, busy_workers) +
+                      (may_queue ? queue_room + places.free : 0);
     // The places each role holds or waits for, so that due runs are shared fairly between roles.
     RoleUsage* usage = static_cast<RoleUsage*>(palloc(sizeof(RoleUsage)));
     usage->n = 0;
@@ -185,6 +195,13 @@ IterationResult plan_runs(MemoryContext keep) {
     mvs::DueCandidate* candidates = nullptr;
     const int n_candidates = catalog_due_candidates(
         horizon, excluded, n_excluded, kMaxDueCandidates, loop.watch_seen, &candidates);
+    for (int c = 1; c < n_candidates && may_queue; ++c)
+        may_queue = candidates[c].role == candidates[0].role;
+    // Workers of another role are busy: that role may want a place.
+    if (may_queue && n_candidates > 0 && pool_queue_room(candidates[0].role) != queue_room)
+        may_queue = false;
+    if (!may_queue)
+        queue_room = 0;
     const mvs::RolePlaces role_places{usage->roles, usage->counts, usage->n};
     int chosen = mvs::fair_order(candidates, n_candidates, role_places, role_place_limit(), limit);
     DueSchedule* due = nullptr;
@@ -229,16 +246,11 @@ IterationResult plan_runs(MemoryContext keep) {
             continue;
         }
         // A role at its max_workers_per_role waits its turn, as when every worker is busy.
-        PlanStep step{&due[i],
-                      decided,
-                      places.available(due[i].over_limit),
-                      PlanStep::kLater,
-                      0,
-                      0,
-                      loop.watch_seen,
-                      unchanged,
-                      starts,
-                      -1};
+        const bool place = places.available(due[i].over_limit);
+        const bool queue = !place && queue_room > 0;
+        PlanStep step{&due[i], decided,         place || queue, PlanStep::kLater, 0,
+                      0,       loop.watch_seen, unchanged,      starts,           -1,
+                      queue};
         plan_schedule(&step);
         switch (step.outcome) {
         case PlanStep::kLater:
@@ -249,8 +261,14 @@ IterationResult plan_runs(MemoryContext keep) {
         case PlanStep::kStarted:
             // A run noted in the batch gets its id when the batch is recorded, below.
             result.dispatches[result.dispatch_count++] =
-                Dispatch{due[i].id, step.run_id, due[i].owner, step.at, step.start};
-            places.take();
+                Dispatch{due[i].id, step.run_id, due[i].owner, step.at, step.start, queue};
+            if (queue) {
+                --queue_room;
+            } else {
+                places.take();
+                if (may_queue)
+                    ++queue_room; // the worker it goes to can take one more after it
+            }
             ++progress;
             break;
         case PlanStep::kMovedOn:
@@ -297,7 +315,8 @@ IterationResult plan_runs(MemoryContext keep) {
                 continue;
             }
             PlanStep step{&more[i], decided,         false,     PlanStep::kLater, 0,
-                          0,        loop.watch_seen, unchanged, nullptr,          -1};
+                          0,        loop.watch_seen, unchanged, nullptr,          -1,
+                          false};
             plan_schedule(&step);
             if (step.outcome == PlanStep::kNeedsWorker)
                 extras_left = true;
@@ -316,6 +335,7 @@ IterationResult plan_runs(MemoryContext keep) {
     TimestampTz upcoming = 0;
     pass.waiting_for_place = waiting_for_worker;
     result.waiting_for_place = waiting_for_worker || held_count > 0;
+    result.held = held_count > 0;
     pass.held_for_sources = held_count;
     pass.has_upcoming = (waiting_for_worker || held_count > 0) &&
                         catalog_earliest_next_run(horizon, loop.watch_seen, &upcoming);
@@ -341,6 +361,16 @@ void start_workers(const IterationResult& plan) {
     int count = 0;
     for (int i = 0; i < plan.dispatch_count; ++i) {
         const Dispatch& d = plan.dispatches[i];
+        if (d.queued) {
+            if (waiting_count() == 0 && pool_queue(d.run_id, d.schedule_id, d.role, d.start_at))
+                continue;
+            // No worker of its role to queue behind (one stopped since the pass, or runs wait for
+            // a slot): the next pass records it interrupted; the schedule has moved on already.
+            if (stopped_count < static_cast<int>(lengthof(stopped_runs))) {
+                stopped_runs[stopped_count++] = d.run_id;
+                continue;
+            }
+        }
         if (waiting_count() == 0 && pool_dispatch(d.run_id, d.schedule_id, d.role, d.start_at))
             continue;
         waiting_add(d.run_id, d.schedule_id, d.role, d.start_at);
@@ -426,7 +456,14 @@ extern "C" void mvs_scheduler_main(Datum arg) {
         wakeup.catalog_changed = changes != loop.changes_seen;
         wakeup.config_reloaded = reloaded;
         wakeup.workers_stopped = stopped_count > 0;
-        wakeup.runs_waiting = waiting_count() > 0 || loop.waiting_for_place;
+        // Runs that wait only for a place, while runs are queued in the workers: a pass when a
+        // place is free or half of the queue room is, not each time a worker moves on.
+        bool for_place = loop.waiting_for_place;
+        if (for_place && !loop.held)
+            for_place =
+                mvs::place_pass_due(database_place_limit() - pool_busy_count() - waiting_count(),
+                                    pool_queue_room_total(), pool_busy_count());
+        wakeup.runs_waiting = waiting_count() > 0 || for_place;
         wakeup.watched_writes = mvs::watch_pass_due(watched != loop.watch_seen, since_watch_pass());
         long wait_ms = static_cast<long>(wakeup.sleep_left_ms);
         if (mvs::pass_needed(wakeup)) {
@@ -448,6 +485,7 @@ extern "C" void mvs_scheduler_main(Datum arg) {
             loop.planned_ms = wait_ms;
             INSTR_TIME_SET_CURRENT(loop.slept_since);
             loop.waiting_for_place = plan.waiting_for_place;
+            loop.held = plan.held;
         }
         // Watched writes the pass did not see: looked at as soon as the rate allows. None: the next
         // one wakes the scheduler (armed before looking, so none is missed).

@@ -1,5 +1,7 @@
 #include "pg/scheduler/view_sources_cache.hpp"
 
+#include <algorithm>
+
 extern "C" {
 #include "catalog/pg_class.h"
 #include "utils/hsearch.h"
@@ -40,7 +42,10 @@ bool registered = false;
 // Set by the callbacks, which may run at any point where messages are read: they only note what
 // changed. `stale`: everything; otherwise the `n_changed` relations in `changed`.
 bool stale = true;
-constexpr int kChangedRoom = 64;
+// Every REFRESH announces several relations (the view, its new heap, their TOAST tables): room
+// for the refreshes between two passes of a busy scheduler, so that they do not make it walk
+// every view again.
+constexpr int kChangedRoom = 4096;
 Oid changed[kChangedRoom];
 int n_changed = 0;
 // Moved by every callback: a walk during which it moved may have read a catalog mid-change.
@@ -61,17 +66,21 @@ void on_function_change(Datum, SyscacheCallbackId, uint32) {
 
 // Forgets the views that read a relation that changed (a refresh of a materialized view, too:
 // telling it from a change of its definition would need the catalog, which a callback cannot read).
+bool was_changed(Oid relid) {
+    return std::binary_search(changed, changed + n_changed, relid);
+}
+
 void forget_changed() {
     if (n_changed == 0)
         return;
+    std::sort(changed, changed + n_changed);
     HASH_SEQ_STATUS mscan;
     hash_seq_init(&mscan, matview_cache);
     CachedMatviews* m = nullptr;
     while ((m = static_cast<CachedMatviews*>(hash_seq_search(&mscan))) != nullptr) {
         bool affected = false;
         for (int i = 0; i < m->n_path && !affected; ++i)
-            for (int k = 0; k < n_changed && !affected; ++k)
-                affected = m->path[i] == changed[k];
+            affected = was_changed(m->path[i]);
         if (affected)
             (void)hash_search(matview_cache, &m->view, HASH_REMOVE, nullptr);
     }
@@ -81,8 +90,7 @@ void forget_changed() {
     while ((entry = static_cast<CachedView*>(hash_seq_search(&scan))) != nullptr) {
         bool affected = false;
         for (int i = 0; i < entry->n_sources && !affected; ++i)
-            for (int k = 0; k < n_changed && !affected; ++k)
-                affected = entry->sources[i] == changed[k];
+            affected = was_changed(entry->sources[i]);
         // Removing the entry the scan returned last is allowed during a scan.
         if (affected)
             (void)hash_search(cache, &entry->view, HASH_REMOVE, nullptr);

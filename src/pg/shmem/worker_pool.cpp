@@ -20,6 +20,8 @@ struct LocalSlot {
     int64 run_id;      // the run it was handed and has not seen finish; 0: idle
     int64 schedule_id; // that run's schedule
     Oid role;          // and the role it runs as
+    int64 next_run_id; // the run queued behind it (same role); 0: none
+    int64 next_schedule_id;
 };
 
 dsm_segment* segment = nullptr;
@@ -64,9 +66,72 @@ int pool_busy_count() {
 
 bool pool_is_running(int64 schedule_id) {
     for (const LocalSlot& s : local)
-        if (s.run_id != 0 && s.schedule_id == schedule_id)
+        if ((s.run_id != 0 && s.schedule_id == schedule_id) ||
+            (s.next_run_id != 0 && s.next_schedule_id == schedule_id))
             return true;
     return false;
+}
+
+int pool_queue_room(Oid role) {
+    int room = 0;
+    for (const LocalSlot& s : local)
+        room += s.handle != nullptr && s.run_id != 0 && s.next_run_id == 0 && s.role == role;
+    return room;
+}
+
+int pool_queue_room_total() {
+    int room = 0;
+    for (const LocalSlot& s : local)
+        room += s.handle != nullptr && s.run_id != 0 && s.next_run_id == 0;
+    return room;
+}
+
+bool pool_queue(int64 run_id, int64 schedule_id, Oid role, TimestampTz start_at) {
+    for (int i = 0; i < kPoolCapacity; ++i) {
+        LocalSlot& s = local[i];
+        if (s.handle == nullptr || s.run_id == 0 || s.next_run_id != 0 || s.role != role)
+            continue;
+        SpinLockAcquire(&pool->mutex);
+        PoolSlot& slot = pool->slots[i];
+        // A worker that left (idle exit or crash) is reaped, not queued to.
+        const bool there = slot.pid != 0 || slot.run_id != 0;
+        bool idle = false;
+        if (there && slot.run_id == 0) {
+            // Done with its run already: the place it held is this run's now.
+            slot.run_id = run_id;
+            slot.start_at = start_at;
+            idle = true;
+        } else if (there) {
+            slot.next_run_id = run_id;
+            slot.next_start_at = start_at;
+        }
+        Latch* latch = slot.latch;
+        SpinLockRelease(&pool->mutex);
+        if (!there)
+            continue;
+        if (idle) {
+            s.run_id = run_id;
+            s.schedule_id = schedule_id;
+            if (latch != nullptr)
+                SetLatch(latch);
+        } else {
+            s.next_run_id = run_id;
+            s.next_schedule_id = schedule_id;
+        }
+        return true;
+    }
+    return false;
+}
+
+int64 pool_take_next(WorkerPool* shared, PoolSlot& slot) {
+    // The scheduler has gone: its queued run stays 'waiting' for the next scheduler.
+    if (shared->scheduler_latch == nullptr)
+        slot.next_run_id = 0;
+    slot.run_id = slot.next_run_id;
+    slot.start_at = slot.next_start_at;
+    slot.next_run_id = 0;
+    slot.next_start_at = 0;
+    return slot.run_id;
 }
 
 void pool_usage(RoleUsage* usage) {
@@ -103,7 +168,7 @@ bool pool_dispatch(int64 run_id, int64 schedule_id, Oid role, TimestampTz start_
         if (local[i].handle != nullptr)
             continue;
         SpinLockAcquire(&pool->mutex);
-        pool->slots[i] = PoolSlot{0, nullptr, run_id, start_at};
+        pool->slots[i] = PoolSlot{0, nullptr, run_id, start_at, 0, 0};
         SpinLockRelease(&pool->mutex);
         BackgroundWorker worker;
         describe_pool_worker(&worker, MyDatabaseId, i, dsm_segment_handle(segment));
@@ -118,7 +183,7 @@ bool pool_dispatch(int64 run_id, int64 schedule_id, Oid role, TimestampTz start_
             SpinLockRelease(&pool->mutex);
             return false;
         }
-        local[i] = LocalSlot{handle, run_id, schedule_id, role};
+        local[i] = LocalSlot{handle, run_id, schedule_id, role, 0, 0};
         places_pool_role(i, role);
         return true;
     }
@@ -134,21 +199,32 @@ int pool_reap(int64* stopped) {
         SpinLockAcquire(&pool->mutex);
         const int64 assigned = pool->slots[i].run_id;
         SpinLockRelease(&pool->mutex);
-        if (s.run_id != 0 && assigned == 0) {
-            s.run_id = 0; // finished and recorded
-            s.schedule_id = 0;
-            places_pool_role(i, InvalidOid);
+        if (s.run_id != 0 && assigned != s.run_id) {
+            if (s.next_run_id != 0 && assigned == s.next_run_id) {
+                // Finished and recorded, and the worker took its queued run.
+                s.run_id = s.next_run_id;
+                s.schedule_id = s.next_schedule_id;
+            } else {
+                // Finished and recorded (and so was a queued run, if it took one).
+                s.run_id = 0;
+                s.schedule_id = 0;
+                places_pool_role(i, InvalidOid);
+            }
+            s.next_run_id = 0;
+            s.next_schedule_id = 0;
         }
         pid_t pid = 0;
         if (GetBackgroundWorkerPid(s.handle, &pid) != BGWH_STOPPED)
             continue;
         if (s.run_id != 0)
             stopped[n++] = s.run_id;
+        if (s.next_run_id != 0)
+            stopped[n++] = s.next_run_id;
         pfree(s.handle);
-        s = LocalSlot{nullptr, 0, 0, InvalidOid};
+        s = LocalSlot{nullptr, 0, 0, InvalidOid, 0, 0};
         places_pool_role(i, InvalidOid);
         SpinLockAcquire(&pool->mutex);
-        pool->slots[i] = PoolSlot{0, nullptr, 0, 0};
+        pool->slots[i] = PoolSlot{0, nullptr, 0, 0, 0, 0};
         SpinLockRelease(&pool->mutex);
     }
     return n;

@@ -22,6 +22,10 @@ struct PoolSlot {
     Latch* latch;         // the worker's
     int64 run_id;         // the run handed to it; 0: idle
     TimestampTz start_at; // its refresh starts then (it may be handed over a little early)
+    // The run it takes when run_id is done, without a round trip to the scheduler; 0: none.
+    // Always of the role of run_id, so a role never holds more places through it.
+    int64 next_run_id;
+    TimestampTz next_start_at;
 };
 
 struct WorkerPool {
@@ -38,14 +42,23 @@ bool pool_is_running(int64 schedule_id);
 // Hands the run (of `role`) to an idle worker, or starts one, to start its refresh at `start_at`.
 // False when no background worker could start.
 bool pool_dispatch(int64 run_id, int64 schedule_id, Oid role, TimestampTz start_at);
+// Queues the run (recorded 'waiting') behind the current run of a worker running one of `role`'s
+// runs and having nothing queued. False when there is none.
+bool pool_queue(int64 run_id, int64 schedule_id, Oid role, TimestampTz start_at);
+// Workers running a run of `role` with nothing queued behind it, and of any role.
+int pool_queue_room(Oid role);
+int pool_queue_room_total();
 // Adds the places each role's runs hold in the pool.
 struct RoleUsage;
 void pool_usage(RoleUsage* usage);
-// Notes finished runs, and workers that stopped; the runs they stopped in go to `stopped`
-// (room for kPoolCapacity). Returns how many.
+// Notes finished runs, and workers that stopped; the runs they stopped in (or had queued) go to
+// `stopped` (room for 2 * kPoolCapacity). Returns how many.
 int pool_reap(int64* stopped);
 
 // Worker side: the pool a worker belongs to, attached for the rest of the process.
 WorkerPool* pool_attach(dsm_handle handle);
+// Under the pool's mutex, once the run in `slot` is done: its queued run becomes its run (or it
+// becomes idle). Returns the new run (0: none).
+int64 pool_take_next(WorkerPool* pool, PoolSlot& slot);
 
 } // namespace mvs::pg

@@ -388,12 +388,13 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
             MemoryContextReset(run_context);
             name_session("matview_scheduler refresh");
             SpinLockAcquire(&pool->mutex);
-            slot.run_id = 0;
+            const int64 next = pool_take_next(pool, slot);
             Latch* scheduler = pool->scheduler_latch;
             SpinLockRelease(&pool->mutex);
             if (scheduler != nullptr)
-                SetLatch(scheduler); // a worker is free
-            idle_since = GetCurrentTimestamp();
+                SetLatch(scheduler); // a worker is free, or its queue is
+            if (next == 0)
+                idle_since = GetCurrentTimestamp();
             continue;
         }
         const long idle_ms = TimestampDifferenceMilliseconds(idle_since, GetCurrentTimestamp());
