@@ -245,9 +245,8 @@ BEGIN
   FOR i IN 1..{n} LOOP
     at := date_trunc('second', clock_timestamp()) + interval '1 second';
     PERFORM pg_sleep_until(at);
-    INSERT INTO floor_due VALUES (at);
-    COMMIT;
     REFRESH MATERIALIZED VIEW lat_floor;
+    INSERT INTO floor_due VALUES (at);
     COMMIT;
   END LOOP;
 END $$""")

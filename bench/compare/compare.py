@@ -58,6 +58,10 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 T0 = time.monotonic()
 
 
+# results.md keeps everything from this heading on when the benchmark rewrites the table above it.
+BREAKDOWN_HEADING = "## Where the time goes"
+
+
 def log(msg):
     print(f"[{time.monotonic() - T0:6.1f} s] {msg}", flush=True)
 
@@ -903,6 +907,15 @@ How it was measured:
 {steps}
 {plan}
 """
+        # The breakdown of where the time goes (written by hand from profiles) stays.
+        try:
+            with open(self.results) as f:
+                old = f.read()
+            at = old.find(BREAKDOWN_HEADING)
+            if at >= 0:
+                body = body.rstrip("\n") + "\n\n" + old[at:]
+        except OSError:
+            pass
         with open(self.results, "w") as f:
             f.write(body)
         log(f"wrote {self.results}")
