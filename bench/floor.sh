@@ -14,7 +14,7 @@
 #
 # Usage (as root): bash bench/floor.sh
 #
-# Environment (defaults in brackets; the defaults take about 15 minutes on two cores):
+# Environment (defaults in brackets; the defaults take about 4 minutes on two cores):
 #   PG_CONFIG            [/usr/lib/postgresql/15/bin/pg_config] the PostgreSQL to use
 #   BENCH_BURSTS         [500,5000] figure 1: views due at once, one burst size after the other
 #   BENCH_REPEATS        [3]   figure 1: repeats of each burst and its floor (medians are shown)
