@@ -277,9 +277,6 @@ IterationResult plan_runs(MemoryContext keep) {
         }
     }
 
-    // Change-aware schedules due beyond the batch: one that nothing changed for passes without a
-    // place, so as many as kMaxExtraChecks are looked at in this pass rather than a batch's worth
-    // per pass. One that changed waits for the next pass, where it takes its turn for a place.
     record_starts(starts, decided);
     int kept = 0;
     for (int i = 0; i < result.dispatch_count; ++i) {
@@ -291,6 +288,9 @@ IterationResult plan_runs(MemoryContext keep) {
     }
     result.dispatch_count = kept;
 
+    // Change-aware schedules due beyond the batch: one that nothing changed for passes without a
+    // place, so as many as kMaxExtraChecks are looked at in this pass rather than a batch's worth
+    // per pass. One that changed waits for the next pass, where it takes its turn for a place.
     bool extras_left = false;
     int n_extra = 0;
     mvs::DueCandidate* extra = static_cast<mvs::DueCandidate*>(palloc(
