@@ -64,12 +64,16 @@ void on_function_change(Datum, SyscacheCallbackId, uint32) {
     stale = true;
 }
 
-// Forgets the views that read a relation that changed (a refresh of a materialized view, too:
-// telling it from a change of its definition would need the catalog, which a callback cannot read).
-bool was_changed(Oid relid) {
-    return std::binary_search(changed, changed + n_changed, relid);
+// Whether any of the n relations is among those that changed (changed[] sorted).
+bool any_changed(const Oid* relids, int n) {
+    for (int i = 0; i < n; ++i)
+        if (std::binary_search(changed, changed + n_changed, relids[i]))
+            return true;
+    return false;
 }
 
+// Forgets the views that read a relation that changed (a refresh of a materialized view, too:
+// telling it from a change of its definition would need the catalog, which a callback cannot read).
 void forget_changed() {
     if (n_changed == 0)
         return;
@@ -77,24 +81,16 @@ void forget_changed() {
     HASH_SEQ_STATUS mscan;
     hash_seq_init(&mscan, matview_cache);
     CachedMatviews* m = nullptr;
-    while ((m = static_cast<CachedMatviews*>(hash_seq_search(&mscan))) != nullptr) {
-        bool affected = false;
-        for (int i = 0; i < m->n_path && !affected; ++i)
-            affected = was_changed(m->path[i]);
-        if (affected)
+    while ((m = static_cast<CachedMatviews*>(hash_seq_search(&mscan))) != nullptr)
+        if (any_changed(m->path, m->n_path))
             (void)hash_search(matview_cache, &m->view, HASH_REMOVE, nullptr);
-    }
     HASH_SEQ_STATUS scan;
     hash_seq_init(&scan, cache);
     CachedView* entry = nullptr;
-    while ((entry = static_cast<CachedView*>(hash_seq_search(&scan))) != nullptr) {
-        bool affected = false;
-        for (int i = 0; i < entry->n_sources && !affected; ++i)
-            affected = was_changed(entry->sources[i]);
-        // Removing the entry the scan returned last is allowed during a scan.
-        if (affected)
+    // Removing the entry the scan returned last is allowed during a scan.
+    while ((entry = static_cast<CachedView*>(hash_seq_search(&scan))) != nullptr)
+        if (any_changed(entry->sources, entry->n_sources))
             (void)hash_search(cache, &entry->view, HASH_REMOVE, nullptr);
-    }
     n_changed = 0;
 }
 
