@@ -34,13 +34,17 @@ void leave_safe_search_path(int level) {
     AtEOXact_GUC(true, level);
 }
 
-void start_catalog_transaction() {
+void start_session_transaction() {
     // As worker_spi does: now() and xact_start of this transaction are its real start.
     SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "matview_scheduler: SPI_connect failed");
     PushActiveSnapshot(GetTransactionSnapshot());
+}
+
+void start_catalog_transaction() {
+    start_session_transaction();
     catalog_transaction_level = enter_safe_search_path();
 }
 
@@ -50,12 +54,6 @@ void commit_catalog_transaction() {
     SPI_finish();
     PopActiveSnapshot();
     CommitTransactionCommand();
-}
-
-void use_session_search_path() {
-    Assert(catalog_transaction_level != 0);
-    leave_safe_search_path(catalog_transaction_level);
-    catalog_transaction_level = 0;
 }
 
 void use_catalog_search_path() {

@@ -23,10 +23,10 @@ void leave_safe_search_path(int level);
 // (The SQL functions, inside the caller's transaction, use enter_catalog_as_superuser.)
 void start_catalog_transaction();
 void commit_catalog_transaction();
-// Within a catalog transaction: a statement run on a user's behalf (the REFRESH, as the view's
-// owner) runs with the session's search_path; the catalog statements after it with the safe one
-// again.
-void use_session_search_path();
+// The same with the session's search_path, for a statement run on a user's behalf first (the
+// REFRESH, as the view's owner); use_catalog_search_path turns it into a catalog transaction for
+// the catalog statements after it.
+void start_session_transaction();
 void use_catalog_search_path();
 
 // Catalog 0.3 renamed the run history table matview_scheduler.runs (a view now) to run_history

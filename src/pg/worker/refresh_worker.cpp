@@ -146,8 +146,14 @@ void name_session(const char* name) {
                             true, 0, false);
 }
 
+// The last part of the wait for a due time is spent awake: a process that sleeps to the due time
+// wakes about 0.1 ms after it (timer slack, the kernel's wake-up), and the refresh should start
+// on the dot.
+constexpr int64 kAwakeBeforeDueUs = 200;
+
 // Waits for the due time of a run handed over early, so that its refresh starts on the dot: the
-// catalog work is done by then. The last two milliseconds are slept with microsecond precision.
+// catalog work is done by then. It sleeps on the latch to the last two milliseconds, then with
+// microsecond precision to the last kAwakeBeforeDueUs, and stays awake for those.
 void wait_until(TimestampTz start_at) {
     for (;;) {
         CHECK_FOR_INTERRUPTS();
@@ -155,13 +161,15 @@ void wait_until(TimestampTz start_at) {
         if (now >= start_at)
             return;
         const int64 remaining_us = start_at - now;
-        if (remaining_us > 2000) {
+        if (remaining_us > kAwakeBeforeDueUs + 2000) {
             (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-                            static_cast<long>((remaining_us - 1000) / 1000),
+                            static_cast<long>((remaining_us - kAwakeBeforeDueUs - 1000) / 1000),
                             wait_event(Wait::DueTime));
             ResetLatch(MyLatch);
+        } else if (remaining_us > kAwakeBeforeDueUs) {
+            pg_usleep(static_cast<long>(remaining_us - kAwakeBeforeDueUs));
         } else {
-            pg_usleep(static_cast<long>(remaining_us));
+            pg_spin_delay();
         }
     }
 }
@@ -174,34 +182,47 @@ bool use_concurrently(const RunSettings& settings) {
            catalog_view_has_unique_index(settings.view);
 }
 
+// The view's qualified name, once its scheduling role is known to exist.
+const char* checked_name(const RunSettings& settings) {
+    const char* name = qualified_name(settings.view);
+    if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(settings.owner)))
+        ereport(
+            ERROR,
+            (errcode(ERRCODE_UNDEFINED_OBJECT),
+             errmsg("the role that scheduled the refresh of %s (OID %u) no longer exists", name,
+                    settings.owner),
+             errhint("Schedule it again as its owner: SELECT schedule_refresh('%s', ...).", name)));
+    return name;
+}
+
+// Named when the run is prepared, before its due time: pg_stat_activity shows which refresh a
+// worker waits to start as well as which one it runs.
+void name_session_for(const char* name) {
+    name_session(psprintf("matview_scheduler refresh %s", name));
+}
+
 // Runs the refresh as the owner and records success in the same transaction. On error, returns
 // the error (the transaction is rolled back); on success, nullptr.
-ErrorData* refresh(int64 run_id, const RunSettings& settings, bool concurrent, TimestampTz start_at,
-                   const char** mode_out) {
+ErrorData* refresh(int64 run_id, const RunSettings& settings, const char* prepared_name,
+                   bool concurrent, TimestampTz start_at, const char** mode_out) {
     ErrorData* volatile failure = nullptr;
     MemoryContext outer = CurrentMemoryContext;
     PG_TRY();
     {
         // The transaction starts at the due time, not before: now() and statement_timestamp()
         // in the view's query, and xact_start in pg_stat_activity, are the refresh's own start.
+        // The REFRESH runs with the session's search_path; the catalog statements after it do
+        // not. Only what cannot be done ahead is left here: the name is looked up again (its
+        // cache entries are warm from the preparation) in case the view was renamed since.
         wait_until(start_at);
-        start_catalog_transaction();
-        const char* name = qualified_name(settings.view);
-        if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(settings.owner)))
-            ereport(ERROR,
-                    (errcode(ERRCODE_UNDEFINED_OBJECT),
-                     errmsg("the role that scheduled the refresh of %s (OID %u) no longer exists",
-                            name, settings.owner),
-                     errhint("Schedule it again as its owner: SELECT schedule_refresh('%s', ...).",
-                             name)));
+        start_session_transaction();
+        const char* name = checked_name(settings);
+        if (strcmp(name, prepared_name) != 0)
+            name_session_for(name);
         *mode_out = concurrent ? "concurrent" : "plain";
         const char* sql =
             psprintf("REFRESH MATERIALIZED VIEW %s%s", concurrent ? "CONCURRENTLY " : "", name);
-        name_session(psprintf("matview_scheduler refresh %s", name));
         pgstat_report_activity(STATE_RUNNING, sql);
-        // The REFRESH runs with the session's search_path (before lock_timeout is set, which the
-        // end of the catalog's GUC level would undo); the catalog statements after it do not.
-        use_session_search_path();
         if (settings.lock_timeout_ms > 0)
             (void)set_config_option("lock_timeout", psprintf("%d", settings.lock_timeout_ms),
                                     PGC_SUSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
@@ -239,7 +260,7 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, bool concurrent, T
 // ends, so no two refreshes of a view overlap: a scheduled run finding it taken gives way,
 // refresh_now() waits its turn. Returns the error, if one was raised.
 ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, bool* found,
-                   bool* locked, bool* concurrent) {
+                   bool* locked, bool* concurrent, const char** name) {
     ErrorData* volatile failure = nullptr;
     MemoryContext outer = CurrentMemoryContext;
     PG_TRY();
@@ -261,6 +282,10 @@ ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, 
         }
         // Decided ahead of the due time, so that at the due time only the REFRESH is left.
         *concurrent = *locked && use_concurrently(*settings);
+        if (*locked) {
+            *name = MemoryContextStrdup(outer, checked_name(*settings));
+            name_session_for(*name);
+        }
         commit_catalog_transaction();
     }
     PG_CATCH();
@@ -282,7 +307,8 @@ void carry_out(int64 run_id, const WorkerArgs& args, TimestampTz start_at) {
     bool found = false;
     bool locked = false;
     bool concurrent = false;
-    ErrorData* failure = prepare(run_id, args, &settings, &found, &locked, &concurrent);
+    const char* name = nullptr;
+    ErrorData* failure = prepare(run_id, args, &settings, &found, &locked, &concurrent, &name);
     if (failure != nullptr) {
         record(run_id, "failed", unpack_sql_state(failure->sqlerrcode), failure->message);
     } else if (!found) {
@@ -293,7 +319,7 @@ void carry_out(int64 run_id, const WorkerArgs& args, TimestampTz start_at) {
         record(run_id, "failed", "55P03", "another refresh of this view is running");
     } else {
         const char* mode = nullptr;
-        failure = refresh(run_id, settings, concurrent, start_at, &mode);
+        failure = refresh(run_id, settings, name, concurrent, start_at, &mode);
         if (failure == nullptr) {
             send_run_notification();
             tell_caller(run_id, true, true, nullptr, nullptr);
