@@ -443,7 +443,10 @@ extern "C" void mvs_scheduler_main(Datum arg) {
             reloaded = true;
         }
         MemoryContextSwitchTo(loop_context);
-        // Reset the latch before looking, so a wake-up during the pass is not lost.
+        // Every finished run wakes the scheduler until it has looked (below), and the latch is
+        // reset before it looks, so neither a wake-up during the pass nor a run that finishes
+        // meanwhile is lost.
+        pool_wake_on_finish(true);
         ResetLatch(MyLatch);
         // Workers that finished give their places back at once, pass or not.
         if (stopped_count == 0)
@@ -493,6 +496,10 @@ extern "C" void mvs_scheduler_main(Datum arg) {
         if (!unseen)
             unseen = change_watch_generation(MyDatabaseId, true) != loop.watch_seen;
         wait_ms = static_cast<long>(mvs::sleep_for_watch(wait_ms, unseen, since_watch_pass()));
+        // A finished run is worth a wake-up only to what waits for a place or for its sources;
+        // otherwise its place and worker are noted at the next wake-up, before the next pass.
+        pool_wake_on_finish(loop.waiting_for_place || waiting_count() > 0 ||
+                            places_manual_waiting());
         MemoryContextSwitchTo(TopMemoryContext);
         MemoryContextReset(loop_context);
         if (wait_ms != 0)

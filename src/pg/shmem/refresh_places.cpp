@@ -215,6 +215,19 @@ void places_manual_usage(RoleUsage* usage) {
     LWLockRelease(lock);
 }
 
+bool places_manual_waiting() {
+    if (table == nullptr)
+        return false;
+    bool waiting = false;
+    LWLockAcquire(lock, LW_SHARED);
+    const DatabasePlaces* d = find_locked(MyDatabaseId, false);
+    if (d != nullptr)
+        for (const ManualEntry& m : d->manual)
+            waiting = waiting || (m.pid != 0 && !m.running);
+    LWLockRelease(lock);
+    return waiting;
+}
+
 bool places_manual_enter(Oid role, ManualTicket* ticket, const char** why) {
     *ticket = ManualTicket{-1, 0};
     if (table == nullptr)
@@ -305,13 +318,17 @@ bool places_manual_try_start() {
     LWLockAcquire(lock, LW_EXCLUSIVE);
     DatabasePlaces* d = find_locked(MyDatabaseId, false);
     bool started = false;
+    Latch* scheduler = nullptr;
     if (d != nullptr) {
         ManualEntry& m = d->manual[adopted.index];
         started = mvs::manual_may_start(m.running, d->pool_places, manual_running_locked(*d),
                                         role_running_locked(*d, m.role), limit, per_role);
         m.running = started;
+        scheduler = started ? nullptr : d->scheduler_latch;
     }
     LWLockRelease(lock);
+    if (scheduler != nullptr)
+        SetLatch(scheduler);
     return started;
 }
 

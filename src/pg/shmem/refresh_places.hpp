@@ -46,6 +46,8 @@ void usage_add(RoleUsage* usage, Oid role, int count);
 
 // Adds the places each role holds or waits for through refresh_now().
 void places_manual_usage(RoleUsage* usage);
+// Whether a refresh_now() run of this database waits for a place.
+bool places_manual_waiting();
 
 // refresh_now() side, in the caller: an entry for a worker of `role` that is yet to start.
 // Returns false with *why set when the role has role_place_limit() refresh_now() runs already,
@@ -60,7 +62,9 @@ bool places_manual_enter(Oid role, ManualTicket* ticket, const char** why);
 void places_manual_abandon(const ManualTicket& ticket);
 // In the worker: takes the entry over; false if it is not there any more.
 bool places_manual_adopt(const ManualTicket& ticket);
-// A place for the adopted entry, if one is free and its role is under its limit.
+// A place for the adopted entry, if one is free and its role is under its limit. If not, wakes
+// the scheduler, which then gives back the places of the runs that finished and hears of the
+// next ones (pool_wake_on_finish).
 bool places_manual_try_start();
 // Gives the adopted entry (and its place) back, and wakes the scheduler.
 void places_manual_leave();

@@ -53,8 +53,15 @@ void pool_create() {
     memset(pool, 0, sizeof *pool);
     SpinLockInit(&pool->mutex);
     pool->scheduler_latch = MyLatch;
+    pool->wake_on_finish = true;
     memset(local, 0, sizeof local);
     before_shmem_exit(pool_close, 0);
+}
+
+void pool_wake_on_finish(bool wanted) {
+    SpinLockAcquire(&pool->mutex);
+    pool->wake_on_finish = wanted;
+    SpinLockRelease(&pool->mutex);
 }
 
 int pool_busy_count() {

@@ -31,6 +31,9 @@ struct PoolSlot {
 struct WorkerPool {
     slock_t mutex;
     Latch* scheduler_latch; // nullptr once the scheduler has gone: workers leave
+    // The scheduler wants to hear of each finished run (pool_wake_on_finish); otherwise a worker
+    // that finishes lets it sleep.
+    bool wake_on_finish;
     PoolSlot slots[kPoolCapacity];
 };
 
@@ -51,6 +54,10 @@ int pool_queue_room_total();
 // Adds the places each role's runs hold in the pool.
 struct RoleUsage;
 void pool_usage(RoleUsage* usage);
+// Whether a worker that finishes a run sets the scheduler's latch: while runs or refresh_now()
+// wait for a place or their sources. Otherwise the places and workers a run frees are noted at
+// the scheduler's next wake-up, before its next pass.
+void pool_wake_on_finish(bool wanted);
 // Notes finished runs, and workers that stopped; the runs they stopped in (or had queued) go to
 // `stopped` (room for 2 * kPoolCapacity). Returns how many.
 int pool_reap(int64* stopped);

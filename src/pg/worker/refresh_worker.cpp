@@ -415,7 +415,7 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
             name_session("matview_scheduler refresh");
             SpinLockAcquire(&pool->mutex);
             const int64 next = pool_take_next(pool, slot);
-            Latch* scheduler = pool->scheduler_latch;
+            Latch* scheduler = pool->wake_on_finish ? pool->scheduler_latch : nullptr;
             SpinLockRelease(&pool->mutex);
             if (scheduler != nullptr)
                 SetLatch(scheduler); // a worker is free, or its queue is
