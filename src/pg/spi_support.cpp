@@ -41,6 +41,8 @@ void start_session_transaction() {
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "matview_scheduler: SPI_connect failed");
     PushActiveSnapshot(GetTransactionSnapshot());
+    // A catalog transaction that ended in an error left its level behind; this one has none yet.
+    catalog_transaction_level = 0;
 }
 
 void start_catalog_transaction() {
