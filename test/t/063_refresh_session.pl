@@ -1,7 +1,7 @@
-# The session a scheduled REFRESH runs in: the search_path a session of its database would have
-# (the view's functions resolve names as they do in a REFRESH typed by hand), the session named
-# after the view, and a transaction that starts at the due time, although the worker prepares
-# the run before it.
+# The session a scheduled REFRESH runs in: the search_path a REFRESH typed in a session of its
+# database would see (the database's own up to PostgreSQL 16; from 17 PostgreSQL itself sets
+# pg_catalog, pg_temp during a REFRESH), the session named after the view, and a transaction that
+# starts at the due time, although the worker prepares the run before it.
 use strict;
 use warnings;
 
@@ -18,18 +18,26 @@ $node->safe_psql(
 CREATE EXTENSION matview_scheduler;
 CREATE SCHEMA app;
 ALTER DATABASE postgres SET search_path = app, public;
--- Found through the session's search_path only: with any other, the refresh fails.
 CREATE TABLE app.seen (search_path text, app_name text, xact_start timestamptz);
 CREATE FUNCTION public.note_session() RETURNS int LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO seen VALUES (pg_catalog.current_setting('search_path'),
-                             pg_catalog.current_setting('application_name'), pg_catalog.now());
+    INSERT INTO app.seen VALUES (pg_catalog.current_setting('search_path'),
+                                 pg_catalog.current_setting('application_name'), pg_catalog.now());
     RETURN 1;
 END $$;
 CREATE MATERIALIZED VIEW public.mv AS SELECT public.note_session() AS x WITH NO DATA;
 });
 # The database's setting applies to sessions that start after it: the scheduler's workers too.
 $node->restart;
+
+# What a REFRESH typed in a session of the database sees.
+my $by_hand = $node->safe_psql(
+	'postgres', q{
+REFRESH MATERIALIZED VIEW public.mv;
+SELECT search_path FROM app.seen;
+TRUNCATE app.seen;
+});
+like($by_hand, qr/\S/, "a REFRESH typed by hand sees a search_path ($by_hand)");
 $node->safe_psql('postgres',
 	q{SELECT schedule_refresh('public.mv', '1 second', start_at => now() + interval '1 second')});
 ok( $node->poll_query_until(
@@ -42,8 +50,8 @@ $node->safe_psql('postgres', q{SELECT unschedule_refresh('public.mv')});
 is( $node->safe_psql(
 		'postgres', q{
 SELECT string_agg(DISTINCT search_path || ' | ' || app_name, ', ') FROM app.seen}),
-	'app, public | matview_scheduler refresh public.mv',
-	"the refresh runs with the database's search_path, in a session named after its view");
+	"$by_hand | matview_scheduler refresh public.mv",
+	'the scheduled refresh sees the same search_path, in a session named after its view');
 is( $node->safe_psql(
 		'postgres', q{
 SELECT count(*) FROM app.seen s
