@@ -211,8 +211,9 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, const char* prepar
     {
         // The transaction starts at the due time, not before: now() and statement_timestamp()
         // in the view's query, and xact_start in pg_stat_activity, are the refresh's own start.
-        // The REFRESH runs with the session's search_path; the catalog statements after it do
-        // not. Only what cannot be done ahead is left here: the name is looked up again (its
+        // The REFRESH runs with the session's search_path (which PostgreSQL 17 and later replace
+        // with a safe one during any REFRESH); the catalog statements after it do not. Only what
+        // cannot be done ahead is left here: the name is looked up again (its
         // cache entries are warm from the preparation) in case the view was renamed since.
         wait_until(start_at);
         start_session_transaction();
