@@ -20,6 +20,7 @@ extern "C" {
 }
 
 #include "pg/background_worker.hpp"
+#include "pg/worker/query_warmup.hpp"
 #include "pg/worker/refresh_lock.hpp"
 #include "pg/shmem/refresh_places.hpp"
 #include "pg/catalog/run_catalog.hpp"
@@ -195,6 +196,10 @@ const char* checked_name(const RunSettings& settings) {
     return name;
 }
 
+// A run handed over this long before its due time has its view's query warmed up while it waits
+// (query_warmup.hpp); one handed over later starts as soon as it can.
+constexpr int64 kWarmUpMinLeadUs = 5000;
+
 // Named when the run is prepared, before its due time: pg_stat_activity shows which refresh a
 // worker waits to start as well as which one it runs.
 void name_session_for(const char* name) {
@@ -260,8 +265,9 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, const char* prepar
 // Reads the run's settings and takes the view's refresh lock, which is held until the process
 // ends, so no two refreshes of a view overlap: a scheduled run finding it taken gives way,
 // refresh_now() waits its turn. Returns the error, if one was raised.
-ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, bool* found,
-                   bool* locked, bool* concurrent, const char** name) {
+ErrorData* prepare(int64 run_id, const WorkerArgs& args, TimestampTz start_at,
+                   RunSettings* settings, bool* found, bool* locked, bool* concurrent,
+                   const char** name) {
     ErrorData* volatile failure = nullptr;
     MemoryContext outer = CurrentMemoryContext;
     PG_TRY();
@@ -286,6 +292,8 @@ ErrorData* prepare(int64 run_id, const WorkerArgs& args, RunSettings* settings, 
         if (*locked) {
             *name = MemoryContextStrdup(outer, checked_name(*settings));
             name_session_for(*name);
+            if (start_at - GetCurrentTimestamp() >= kWarmUpMinLeadUs)
+                warm_up_view_query(settings->view, settings->owner);
         }
         commit_catalog_transaction();
     }
@@ -309,7 +317,8 @@ void carry_out(int64 run_id, const WorkerArgs& args, TimestampTz start_at) {
     bool locked = false;
     bool concurrent = false;
     const char* name = nullptr;
-    ErrorData* failure = prepare(run_id, args, &settings, &found, &locked, &concurrent, &name);
+    ErrorData* failure =
+        prepare(run_id, args, start_at, &settings, &found, &locked, &concurrent, &name);
     if (failure != nullptr) {
         record(run_id, "failed", unpack_sql_state(failure->sqlerrcode), failure->message);
     } else if (!found) {

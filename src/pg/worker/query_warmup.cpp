@@ -1,0 +1,135 @@
+#include "pg/worker/query_warmup.hpp"
+
+extern "C" {
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_class.h"
+#if PG_VERSION_NUM >= 190000
+#include "commands/repack.h"
+#else
+#include "commands/cluster.h"
+#endif
+#include "executor/executor.h"
+#include "rewrite/prs2lock.h"
+#include "rewrite/rewriteHandler.h"
+#include "tcop/dest.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+#include "utils/rel.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+}
+
+#include "pg/spi_support.hpp"
+
+namespace mvs::pg {
+
+namespace {
+
+// The views this process has warmed up. Its libraries stay loaded and most of its cache entries
+// stay valid, so once is enough; beyond the bound, views are not warmed up at all.
+constexpr int kMaxWarmViews = 1024;
+Oid warm_views[kMaxWarmViews];
+int warm_count = 0;
+
+bool warmed_already(Oid view) {
+    for (int i = 0; i < warm_count; ++i)
+        if (warm_views[i] == view)
+            return true;
+    return false;
+}
+
+// A lock another session holds is waited for by the REFRESH, within its own lock_timeout, not
+// here, ahead of the due time.
+constexpr const char* kWarmUpLockTimeout = "10ms";
+
+// What REFRESH does up to running the query (matview.c, refresh_matview_datafill), in the current
+// subtransaction. Only a materialized view with its single SELECT rule is planned.
+void plan_and_start(Oid view) {
+    (void)set_config_option("lock_timeout", kWarmUpLockTimeout, PGC_SUSET, PGC_S_SESSION,
+                            GUC_ACTION_LOCAL, true, 0, false);
+    Relation rel = try_table_open(view, AccessShareLock);
+    if (rel == nullptr)
+        return;
+    const RuleLock* rules = rel->rd_rules;
+    if (rel->rd_rel->relkind != RELKIND_MATVIEW || rules == nullptr || rules->numLocks != 1 ||
+        rules->rules[0]->event != CMD_SELECT || list_length(rules->rules[0]->actions) != 1) {
+        table_close(rel, NoLock);
+        return;
+    }
+    // copyObject() itself needs C's typeof.
+    auto* query =
+        static_cast<Query*>(copyObjectImpl(linitial_node(Query, rules->rules[0]->actions)));
+    const Oid owner = rel->rd_rel->relowner;
+    const Oid tablespace = rel->rd_rel->reltablespace;
+    const Oid access_method = rel->rd_rel->relam;
+    const char persistence = rel->rd_rel->relpersistence;
+    table_close(rel, NoLock);
+
+    // REFRESH first builds the heap its query fills, as the view's owner; so does this (in the
+    // view's own tablespace, also for CONCURRENTLY). That is most of a REFRESH's work before its
+    // query, and most of it is slow in a new process. The subtransaction's end removes it.
+    Oid user = InvalidOid;
+    int context = 0;
+    GetUserIdAndSecContext(&user, &context);
+    SetUserIdAndSecContext(owner, context | SECURITY_LOCAL_USERID_CHANGE);
+    (void)make_new_heap(view, tablespace, access_method, persistence, ExclusiveLock);
+
+    // As REFRESH runs the query: as the view's owner, security-restricted, with a safe
+    // search_path (PostgreSQL 17 and later; earlier ones keep the session's, which here is the
+    // catalog's safe one anyway). The subtransaction's end puts all three back.
+    SetUserIdAndSecContext(owner, context | SECURITY_RESTRICTED_OPERATION);
+    (void)set_config_option("search_path", kSafeSearchPath, PGC_USERSET, PGC_S_SESSION,
+                            GUC_ACTION_LOCAL, true, 0, false);
+    AcquireRewriteLocks(query, true, false);
+    List* rewritten = QueryRewrite(query);
+    if (list_length(rewritten) != 1)
+        return;
+    CHECK_FOR_INTERRUPTS();
+    PlannedStmt* plan = pg_plan_query(linitial_node(Query, rewritten), "REFRESH MATERIALIZED VIEW",
+                                      CURSOR_OPT_PARALLEL_OK, nullptr);
+    // EXPLAIN's start: PostgreSQL checks the owner's rights on what the query reads, then
+    // initialises every node and looks up every function, which loads their languages.
+    QueryDesc* desc = CreateQueryDesc(plan, "REFRESH MATERIALIZED VIEW", GetActiveSnapshot(),
+                                      InvalidSnapshot, None_Receiver, nullptr, nullptr, 0);
+    ExecutorStart(desc, EXEC_FLAG_EXPLAIN_ONLY);
+    ExecutorEnd(desc);
+    FreeQueryDesc(desc);
+}
+
+} // namespace
+
+void warm_up_view_query(Oid view, Oid role) {
+    if (warmed_already(view) || warm_count == kMaxWarmViews)
+        return;
+    warm_views[warm_count++] = view;
+    // REFRESH refuses a role that may not refresh the view before it plans anything; so does this.
+    if (!role_may_refresh(view, role))
+        return;
+
+    MemoryContext outer = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+    ErrorData* volatile cancel = nullptr;
+    BeginInternalSubTransaction(nullptr);
+    PG_TRY();
+    { plan_and_start(view); }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(outer);
+        ErrorData* error = CopyErrorData();
+        FlushErrorState();
+        if (error->sqlerrcode == ERRCODE_QUERY_CANCELED)
+            cancel = error;
+        else
+            FreeErrorData(error);
+    }
+    PG_END_TRY();
+    // Never kept: whatever the planner ran (a mislabelled stable function) is undone.
+    RollbackAndReleaseCurrentSubTransaction();
+    MemoryContextSwitchTo(outer);
+    CurrentResourceOwner = owner;
+    if (cancel != nullptr)
+        ReThrowError(cancel);
+}
+
+} // namespace mvs::pg
