@@ -163,4 +163,25 @@ using SyscacheCallbackId = SysCacheIdentifier;
 using SyscacheCallbackId = int;
 #endif
 
+// make_new_heap(), which REFRESH builds its new heap with: in commands/repack.h from 19.
+} // namespace mvs::pg
+extern "C" {
+#if PG_VERSION_NUM >= 190000
+#include "commands/repack.h"
+#else
+#include "commands/cluster.h"
+#endif
+#include "tcop/tcopprot.h"
+}
+namespace mvs::pg {
+
+// Plans a query as REFRESH plans its view's; 19 added an EXPLAIN state to pass (none here).
+inline PlannedStmt* plan_query(Query* query, const char* text, int cursor_options) {
+#if PG_VERSION_NUM >= 190000
+    return pg_plan_query(query, text, cursor_options, nullptr, nullptr);
+#else
+    return pg_plan_query(query, text, cursor_options, nullptr);
+#endif
+}
+
 } // namespace mvs::pg

@@ -4,16 +4,10 @@ extern "C" {
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/pg_class.h"
-#if PG_VERSION_NUM >= 190000
-#include "commands/repack.h"
-#else
-#include "commands/cluster.h"
-#endif
 #include "executor/executor.h"
 #include "rewrite/prs2lock.h"
 #include "rewrite/rewriteHandler.h"
 #include "tcop/dest.h"
-#include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/rel.h"
 #include "utils/resowner.h"
@@ -86,8 +80,8 @@ void plan_and_start(Oid view) {
     if (list_length(rewritten) != 1)
         return;
     CHECK_FOR_INTERRUPTS();
-    PlannedStmt* plan = pg_plan_query(linitial_node(Query, rewritten), "REFRESH MATERIALIZED VIEW",
-                                      CURSOR_OPT_PARALLEL_OK, nullptr);
+    PlannedStmt* plan = plan_query(linitial_node(Query, rewritten), "REFRESH MATERIALIZED VIEW",
+                                   CURSOR_OPT_PARALLEL_OK);
     // EXPLAIN's start: PostgreSQL checks the owner's rights on what the query reads, then
     // initialises every node and looks up every function, which loads their languages.
     QueryDesc* desc = CreateQueryDesc(plan, "REFRESH MATERIALIZED VIEW", GetActiveSnapshot(),
