@@ -7,7 +7,9 @@ extern "C" {
 
 namespace mvs::pg {
 
-ErrorData* in_subtransaction(void (*fn)(void*), void* arg) {
+namespace {
+
+ErrorData* run_in_subtransaction(void (*fn)(void*), void* arg, bool keep) {
     MemoryContext outer = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
     ErrorData* volatile error = nullptr;
@@ -16,7 +18,10 @@ ErrorData* in_subtransaction(void (*fn)(void*), void* arg) {
     PG_TRY();
     {
         fn(arg);
-        ReleaseCurrentSubTransaction();
+        if (keep)
+            ReleaseCurrentSubTransaction();
+        else
+            RollbackAndReleaseCurrentSubTransaction();
     }
     PG_CATCH();
     {
@@ -29,6 +34,16 @@ ErrorData* in_subtransaction(void (*fn)(void*), void* arg) {
     MemoryContextSwitchTo(outer);
     CurrentResourceOwner = owner;
     return error;
+}
+
+} // namespace
+
+ErrorData* in_subtransaction(void (*fn)(void*), void* arg) {
+    return run_in_subtransaction(fn, arg, true);
+}
+
+ErrorData* in_rolled_back_subtransaction(void (*fn)(void*), void* arg) {
+    return run_in_subtransaction(fn, arg, false);
 }
 
 } // namespace mvs::pg

@@ -11,4 +11,7 @@ namespace mvs::pg {
 // the caller's memory context.
 ErrorData* in_subtransaction(void (*fn)(void*), void* arg);
 
+// The same, but the subtransaction is rolled back also when fn succeeds: nothing fn did is kept.
+ErrorData* in_rolled_back_subtransaction(void (*fn)(void*), void* arg);
+
 } // namespace mvs::pg

@@ -10,11 +10,11 @@ extern "C" {
 #include "tcop/dest.h"
 #include "utils/guc.h"
 #include "utils/rel.h"
-#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 }
 
 #include "pg/spi_support.hpp"
+#include "pg/subtransaction.hpp"
 
 namespace mvs::pg {
 
@@ -37,9 +37,19 @@ bool warmed_already(Oid view) {
 // here, ahead of the due time.
 constexpr const char* kWarmUpLockTimeout = "10ms";
 
+struct WarmUp {
+    Oid view;
+    Oid role;
+};
+
 // What REFRESH does up to running the query (matview.c, refresh_matview_datafill), in the current
 // subtransaction. Only a materialized view with its single SELECT rule is planned.
-void plan_and_start(Oid view) {
+void plan_and_start(void* arg) {
+    const auto* w = static_cast<const WarmUp*>(arg);
+    const Oid view = w->view;
+    // REFRESH refuses a role that may not refresh the view before it plans anything; so does this.
+    if (!role_may_refresh(view, w->role))
+        return;
     (void)set_config_option("lock_timeout", kWarmUpLockTimeout, PGC_SUSET, PGC_S_SESSION,
                             GUC_ACTION_LOCAL, true, 0, false);
     Relation rel = try_table_open(view, AccessShareLock);
@@ -97,33 +107,11 @@ void warm_up_view_query(Oid view, Oid role) {
     if (warmed_already(view) || warm_count == kMaxWarmViews)
         return;
     warm_views[warm_count++] = view;
-    // REFRESH refuses a role that may not refresh the view before it plans anything; so does this.
-    if (!role_may_refresh(view, role))
-        return;
-
-    MemoryContext outer = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    ErrorData* volatile cancel = nullptr;
-    BeginInternalSubTransaction(nullptr);
-    PG_TRY();
-    { plan_and_start(view); }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(outer);
-        ErrorData* error = CopyErrorData();
-        FlushErrorState();
-        if (error->sqlerrcode == ERRCODE_QUERY_CANCELED)
-            cancel = error;
-        else
-            FreeErrorData(error);
-    }
-    PG_END_TRY();
     // Never kept: whatever the planner ran (a mislabelled stable function) is undone.
-    RollbackAndReleaseCurrentSubTransaction();
-    MemoryContextSwitchTo(outer);
-    CurrentResourceOwner = owner;
-    if (cancel != nullptr)
-        ReThrowError(cancel);
+    WarmUp w{view, role};
+    ErrorData* error = in_rolled_back_subtransaction(plan_and_start, &w);
+    if (error != nullptr && error->sqlerrcode == ERRCODE_QUERY_CANCELED)
+        ReThrowError(error);
 }
 
 } // namespace mvs::pg

@@ -292,7 +292,8 @@ ErrorData* prepare(int64 run_id, const WorkerArgs& args, TimestampTz start_at,
         if (*locked) {
             *name = MemoryContextStrdup(outer, checked_name(*settings));
             name_session_for(*name);
-            if (start_at - GetCurrentTimestamp() >= kWarmUpMinLeadUs)
+            // Compared so that no sum can overflow (a due time written by hand may be -infinity).
+            if (start_at > GetCurrentTimestamp() + kWarmUpMinLeadUs)
                 warm_up_view_query(settings->view, settings->owner);
         }
         commit_catalog_transaction();
