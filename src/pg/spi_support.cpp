@@ -99,54 +99,74 @@ namespace {
 // between a generic and a custom plan as for any prepared statement. Their texts are a few dozen
 // constant strings; a text beyond kMaxKeptPlans is run without keeping it.
 constexpr int kMaxKeptPlans = 128;
+// A statement kept with PlanChoice::kGeneric is prepared afresh after this many calls: a generic
+// plan is otherwise made again only when what it reads is analysed or altered, and the table's
+// size when it was made (a few schedules) may have nothing to do with its size now.
+constexpr int kGenericPlanCalls = 1000;
 
 struct KeptPlan {
     uint32 hash;
+    PlanChoice choice;
     int nargs;
     Oid* types;
     char* sql;
     SPIPlanPtr plan;
+    int calls; // since it was prepared
 };
 KeptPlan kept_plans[kMaxKeptPlans];
 int kept_count = 0;
 
+SPIPlanPtr prepare_kept(const char* sql, int nargs, const Oid* types, PlanChoice choice) {
+    SPIPlanPtr plan =
+        SPI_prepare_cursor(sql, nargs, const_cast<Oid*>(types),
+                           choice == PlanChoice::kGeneric ? CURSOR_OPT_GENERIC_PLAN : 0);
+    if (plan == nullptr)
+        elog(ERROR, "matview_scheduler: could not prepare a catalog statement (%s): %s",
+             SPI_result_code_string(SPI_result), sql);
+    if (SPI_keepplan(plan) != 0)
+        elog(ERROR, "matview_scheduler: could not keep a catalog statement's plan: %s", sql);
+    return plan;
+}
+
 // The kept plan of sql with these argument types, prepared now if new; nullptr when full.
-SPIPlanPtr kept_plan(const char* sql, int nargs, const Oid* types) {
+SPIPlanPtr kept_plan(const char* sql, int nargs, const Oid* types, PlanChoice choice) {
     const size_t len = strlen(sql);
     const uint32 hash =
         hash_bytes(reinterpret_cast<const unsigned char*>(sql), static_cast<int>(len));
     for (int i = 0; i < kept_count; ++i) {
-        const KeptPlan& k = kept_plans[i];
-        if (k.hash == hash && k.nargs == nargs && strcmp(k.sql, sql) == 0 &&
-            (nargs == 0 || memcmp(k.types, types, sizeof(Oid) * nargs) == 0))
+        KeptPlan& k = kept_plans[i];
+        if (k.hash == hash && k.choice == choice && k.nargs == nargs && strcmp(k.sql, sql) == 0 &&
+            (nargs == 0 || memcmp(k.types, types, sizeof(Oid) * nargs) == 0)) {
+            if (choice == PlanChoice::kGeneric && ++k.calls >= kGenericPlanCalls) {
+                // The new plan first: an error leaves the old one kept.
+                SPIPlanPtr fresh = prepare_kept(sql, nargs, types, choice);
+                SPI_freeplan(k.plan);
+                k.plan = fresh;
+                k.calls = 0;
+            }
             return k.plan;
+        }
     }
     if (kept_count == kMaxKeptPlans)
         return nullptr;
-    SPIPlanPtr plan = SPI_prepare(sql, nargs, const_cast<Oid*>(types));
-    if (plan == nullptr)
-        elog(ERROR, "matview_scheduler: could not prepare a catalog statement (%s): %s",
-             SPI_result_code_string(SPI_result), sql);
-    // Copied first: a failure here leaves nothing half recorded (the plan is freed with its
-    // transaction's SPI context).
+    // Copied first: a failure here leaves nothing half recorded.
     char* text = MemoryContextStrdup(TopMemoryContext, sql);
     Oid* kept_types = static_cast<Oid*>(
         MemoryContextAlloc(TopMemoryContext, sizeof(Oid) * (nargs > 0 ? nargs : 1)));
     if (nargs > 0)
         memcpy(kept_types, types, sizeof(Oid) * nargs);
-    if (SPI_keepplan(plan) != 0)
-        elog(ERROR, "matview_scheduler: could not keep a catalog statement's plan: %s", sql);
-    kept_plans[kept_count++] = KeptPlan{hash, nargs, kept_types, text, plan};
+    SPIPlanPtr plan = prepare_kept(sql, nargs, types, choice);
+    kept_plans[kept_count++] = KeptPlan{hash, choice, nargs, kept_types, text, plan, 0};
     return plan;
 }
 
 } // namespace
 
 int run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected,
-            long limit) {
+            long limit, PlanChoice choice) {
     if (strstr(sql, "@history@") != nullptr)
         sql = with_history_table(sql);
-    SPIPlanPtr plan = kept_plan(sql, nargs, types);
+    SPIPlanPtr plan = kept_plan(sql, nargs, types, choice);
     const int rc = plan != nullptr
                        ? SPI_execute_plan(plan, values, nulls, false, limit)
                        : SPI_execute_with_args(sql, nargs, types, values, nulls, false, limit);

@@ -38,9 +38,14 @@ bool catalog_has_change_columns();
 // `sql` with every "@history@" replaced by the run history table's qualified name.
 const char* with_history_table(const char* sql);
 
+// How a kept statement is planned. kCostBased: PostgreSQL's choice between a generic and a custom
+// plan. kGeneric: always the generic plan, for a statement whose custom plans only look cheaper
+// (the row counts of array parameters), so that it is not planned again on every call.
+enum class PlanChoice { kCostBased, kGeneric };
+
 // Runs one statement (with_history_table applied); any result other than `expected` is an ERROR.
 int run_sql(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls, int expected,
-            long limit = 0);
+            long limit = 0, PlanChoice choice = PlanChoice::kCostBased);
 // A column of the last result, 1-based.
 Datum get_column(int row, int column, bool* isnull);
 void copy_text_column(int row, int column, char* buffer, size_t size);
