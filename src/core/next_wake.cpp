@@ -14,12 +14,16 @@ std::int64_t millis_until(UtcMicros from, UtcMicros to) noexcept {
     return (diff + 999) / 1000;
 }
 
-UtcMicros minus_lead(UtcMicros t) noexcept {
-    return t < INT64_MIN + kHandOverLeadMicros ? INT64_MIN : t - kHandOverLeadMicros;
+UtcMicros minus_lead(UtcMicros t, std::int64_t lead) noexcept {
+    return t < INT64_MIN + lead ? INT64_MIN : t - lead;
 }
 
-UtcMicros plus_lead(UtcMicros t) noexcept {
-    return t > INT64_MAX - kHandOverLeadMicros ? INT64_MAX : t + kHandOverLeadMicros;
+UtcMicros plus_horizon(UtcMicros t) noexcept {
+    return t > INT64_MAX - kHorizonMicros ? INT64_MAX : t + kHorizonMicros;
+}
+
+bool warm_hand_over(int free_workers, int due_in_window) noexcept {
+    return free_workers > 0 && due_in_window <= free_workers;
 }
 
 std::int64_t wake_after_pass(const PassResult& pass) noexcept {
@@ -42,7 +46,8 @@ std::int64_t wake_after_pass(const PassResult& pass) noexcept {
         return pass.has_upcoming ? millis_until(pass.now, minus_lead(pass.upcoming)) : -1;
     if (!pass.has_earliest)
         return -1;
-    const UtcMicros hand_over = minus_lead(pass.earliest);
+    const UtcMicros hand_over =
+        minus_lead(pass.earliest, pass.warm ? kWarmLeadMicros : kColdLeadMicros);
     if (hand_over > pass.now) {
         const std::int64_t ms = millis_until(pass.now, hand_over);
         return ms < kMinPassGapMs ? kMinPassGapMs : ms;

@@ -10,12 +10,24 @@
 
 namespace mvs {
 
-// A run is recorded and handed to a worker this long before its due time.
-constexpr std::int64_t kHandOverLeadMicros = 50 * 1000;
-// Due times close together (many views spread over each second): the scheduler waits at least
-// this long between passes, so that one pass hands over several runs, each still at least half
-// the lead ahead of its due time.
-constexpr std::int64_t kMinPassGapMs = kHandOverLeadMicros / 2000;
+// Runs are recorded and handed to workers ahead of their due time, so that the worker has done its
+// catalog work when the time comes and the refresh starts on the dot. A pass takes every run due
+// within kHorizonMicros. It is woken kColdLeadMicros before the earliest due time when a worker
+// process must be started for it (about 20 ms), and only kWarmLeadMicros before when workers are
+// up for every run due in the first kWarmWindowMicros: passes are then at least 50 ms apart, and
+// due times spread over each second share them (about 5 runs a pass at 100 runs a second).
+constexpr std::int64_t kHorizonMicros = 75 * 1000;
+constexpr std::int64_t kColdLeadMicros = 50 * 1000;
+constexpr std::int64_t kWarmLeadMicros = 25 * 1000;
+// Runs due this soon after the earliest are handed over with less than the cold lead.
+constexpr std::int64_t kWarmWindowMicros = kColdLeadMicros - kWarmLeadMicros;
+// A worker whose last run was due this long before a hand-over is counted free for it: most
+// refreshes take a few milliseconds. One that takes longer leaves the run to a new process, handed
+// over with the warm lead, so started a few milliseconds late.
+constexpr std::int64_t kFreeAfterDueMicros = 10 * 1000;
+// A due time within the horizon that a pass could not take (its row locked, no place): the
+// scheduler waits at least this long between passes, so that one pass hands over several runs.
+constexpr std::int64_t kMinPassGapMs = (kHorizonMicros - kColdLeadMicros) / 1000;
 // What waits (a row another transaction holds, a run waiting for a background worker slot or for
 // pg_restore to finish) is looked at again after this.
 constexpr std::int64_t kLookAgainMs = 1000;
@@ -24,10 +36,15 @@ constexpr std::int64_t kLookAgainMs = 1000;
 // (PostgreSQL's TimestampDifferenceMilliseconds).
 std::int64_t millis_until(UtcMicros from, UtcMicros to) noexcept;
 
-// t - kHandOverLeadMicros, saturating (a due time written by hand may be -infinity).
-UtcMicros minus_lead(UtcMicros t) noexcept;
-// t + kHandOverLeadMicros, saturating.
-UtcMicros plus_lead(UtcMicros t) noexcept;
+// t - lead, saturating (a due time written by hand may be -infinity); lead >= 0.
+UtcMicros minus_lead(UtcMicros t, std::int64_t lead = kColdLeadMicros) noexcept;
+// t + kHorizonMicros, saturating.
+UtcMicros plus_horizon(UtcMicros t) noexcept;
+
+// Whether the next pass may hand over the earliest runs with the warm lead: `free_workers` pool
+// workers will be up and free at its wake-up, and `due_in_window` runs are due within
+// kWarmWindowMicros of the earliest (counted up to free_workers + 1).
+bool warm_hand_over(int free_workers, int due_in_window) noexcept;
 
 // What one planning pass saw. Plain data.
 struct PassResult {
@@ -41,6 +58,7 @@ struct PassResult {
         false; // while runs wait (a place, sources): the earliest next_run not yet due
     UtcMicros upcoming = 0;
     int held_for_sources = 0; // due runs left due: a view they read is refreshed or due first
+    bool warm = false;        // warm_hand_over() for the earliest: wake kWarmLeadMicros before it
 };
 
 // The sleep after the pass in milliseconds: 0 to go round at once, -1 until woken.

@@ -28,29 +28,62 @@ TEST(NextWake, MillisRoundUpAndSaturate) {
 
 TEST(NextWake, LeadSaturates) {
     EXPECT_EQ(mvs::minus_lead(INT64_MIN + 1), INT64_MIN);
-    EXPECT_EQ(mvs::plus_lead(INT64_MAX - 1), INT64_MAX);
-    EXPECT_EQ(mvs::minus_lead(kNow), kNow - mvs::kHandOverLeadMicros);
+    EXPECT_EQ(mvs::minus_lead(INT64_MIN + 1, mvs::kWarmLeadMicros), INT64_MIN);
+    EXPECT_EQ(mvs::plus_horizon(INT64_MAX - 1), INT64_MAX);
+    EXPECT_EQ(mvs::minus_lead(kNow), kNow - mvs::kColdLeadMicros);
+    EXPECT_EQ(mvs::minus_lead(kNow, mvs::kWarmLeadMicros), kNow - 25 * 1000);
+    EXPECT_EQ(mvs::plus_horizon(kNow), kNow + 75 * 1000);
 }
 
-PassResult pass_with_earliest(UtcMicros earliest) {
+PassResult pass_with_earliest(UtcMicros earliest, bool warm = false) {
     PassResult p;
     p.now = kNow;
     p.has_earliest = true;
     p.earliest = earliest;
+    p.warm = warm;
     return p;
 }
 
 TEST(NextWake, SleepsUntilTheLeadBeforeTheEarliestDueTime) {
+    // A worker process must be started: 50 ms ahead. Workers are up: 25 ms.
     EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 10 * kSecond)), 9950);
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 10 * kSecond, true)), 9975);
+}
+
+TEST(NextWake, TheLeadsLeaveRoomForAWorkerAndForSeveralRunsAPass) {
+    // A cold lead covers starting a process (about 20 ms) with room to spare; the warm lead
+    // covers the worker's catalog work and the query warm-up (5 ms).
+    EXPECT_GE(mvs::kColdLeadMicros, 40 * 1000);
+    EXPECT_GE(mvs::kWarmLeadMicros, 20 * 1000);
+    EXPECT_LT(mvs::kWarmLeadMicros, mvs::kColdLeadMicros);
+    EXPECT_LT(mvs::kColdLeadMicros, mvs::kHorizonMicros);
+    EXPECT_EQ(mvs::kWarmWindowMicros, mvs::kColdLeadMicros - mvs::kWarmLeadMicros);
 }
 
 TEST(NextWake, DueTimesCloseTogetherShareAPass) {
-    // The next due time 60 ms away: its hand-over is 10 ms away, but the scheduler waits for
-    // kMinPassGapMs, and then hands it over (with those due by then) still 35 ms ahead.
+    // A pass took everything due within the horizon; the next due time lies just beyond it.
+    const UtcMicros next = kNow + mvs::kHorizonMicros + 1000;
+    // Workers are up: the next pass is 51 ms away and hands it over 25 ms ahead, with every run
+    // due in the 50 ms after it.
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(next, true)), 51);
+    // A process to start: 26 ms away, 50 ms ahead.
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(next)), 26);
+    // The next due time 60 ms away (a row that was locked): its hand-over is 10 ms away, but the
+    // scheduler waits for kMinPassGapMs, and then hands it over still 35 ms ahead.
     EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 60 * 1000)), mvs::kMinPassGapMs);
-    EXPECT_LT(mvs::kMinPassGapMs * 1000, mvs::kHandOverLeadMicros);
+    EXPECT_EQ(mvs::kMinPassGapMs, 25);
     // Further away than the gap: on time, as before.
     EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 90 * 1000)), 40);
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 90 * 1000, true)), 65);
+}
+
+TEST(NextWake, WarmOnlyWhenAWorkerIsUpForEachRunDueFirst) {
+    EXPECT_FALSE(mvs::warm_hand_over(0, 1)); // a process must start
+    EXPECT_FALSE(mvs::warm_hand_over(0, 0));
+    EXPECT_FALSE(mvs::warm_hand_over(-2, 0)); // this pass's runs hold more than are free
+    EXPECT_TRUE(mvs::warm_hand_over(1, 1));
+    EXPECT_TRUE(mvs::warm_hand_over(3, 2));
+    EXPECT_FALSE(mvs::warm_hand_over(2, 3)); // the third due first would start a process
 }
 
 TEST(NextWake, NothingScheduledSleepsUntilWoken) {

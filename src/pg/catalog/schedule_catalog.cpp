@@ -465,6 +465,41 @@ bool catalog_earliest_next_run(TimestampTz after, uint64 watch_generation, Times
     return true;
 }
 
+bool catalog_first_due(uint64 watch_generation, int64 window_us, TimestampTz* earliest,
+                       int* in_window) {
+    Interval* window = static_cast<Interval*>(palloc0(sizeof(Interval)));
+    window->time = window_us;
+    // A due time written by hand may lie so late that adding the window leaves the range of
+    // timestamptz, an error in every pass: its window ends at infinity instead.
+    const TimestampTz last_with_end = END_TIMESTAMP - 1 - window_us;
+    Oid types[3] = {INTERVALOID, TIMESTAMPTZOID, INT8OID};
+    Datum values[3] = {IntervalPGetDatum(window), TimestampTzGetDatum(last_with_end),
+                       Int64GetDatum(static_cast<int64>(watch_generation))};
+    const bool has_changes = catalog_has_change_columns();
+    const char* waiting = has_changes ? psprintf(kNotWaitingForChange, 3) : "";
+    // Both from the partial index on next_run: the earliest, then the rows up to the end of the
+    // window after it (at most kMaxWindowCount, in index order).
+    run_sql(psprintf("SELECT e.m, (SELECT pg_catalog.count(*) FROM"
+                     "   (SELECT 1 FROM matview_scheduler.schedules s"
+                     "     WHERE NOT s.paused AND s.next_run OPERATOR(pg_catalog.<)"
+                     "           CASE WHEN e.m OPERATOR(pg_catalog.<=) $2"
+                     "                THEN e.m OPERATOR(pg_catalog.+) $1"
+                     "                ELSE 'infinity' END%s"
+                     "     ORDER BY s.next_run LIMIT %d) w)::pg_catalog.int4"
+                     "  FROM (SELECT pg_catalog.min(s.next_run) AS m"
+                     "          FROM matview_scheduler.schedules s WHERE NOT s.paused"
+                     "           AND s.next_run OPERATOR(pg_catalog.>) '-infinity'%s) e",
+                     waiting, kMaxWindowCount, waiting),
+            has_changes ? 3 : 2, types, values, nullptr, SPI_OK_SELECT);
+    bool isnull = true;
+    const Datum value = get_column(0, 1, &isnull);
+    if (isnull)
+        return false;
+    *earliest = DatumGetTimestampTz(value);
+    *in_window = DatumGetInt32(get_column(0, 2, &isnull));
+    return true;
+}
+
 void catalog_forget_change_seen() {
     if (!catalog_has_change_columns())
         return;

@@ -127,6 +127,11 @@ void catalog_fail_schedule(const DueSchedule& due, TimestampTz now, const char* 
 // The earliest next_run after `after` (DT_NOBEGIN: any) of a schedule that is not paused; false
 // when there is none. An 'on change' schedule waiting for a change has none.
 bool catalog_earliest_next_run(TimestampTz after, uint64 watch_generation, TimestampTz* out);
+// The same for any next_run (`earliest`), with the number of them before earliest + window_us
+// (`in_window`, counting the earliest; at most kMaxWindowCount).
+constexpr int kMaxWindowCount = 65;
+bool catalog_first_due(uint64 watch_generation, int64 window_us, TimestampTz* earliest,
+                       int* in_window);
 // A new scheduler forgets what earlier ones looked at: every 'on change' schedule is looked at
 // again (the generations of watched writes start again with the server).
 void catalog_forget_change_seen();

@@ -97,6 +97,8 @@ struct IterationResult {
     bool held;              // a due run waits for its sources
 };
 
+static_assert(kMaxWindowCount > kPoolCapacity, "the window's count must reach past every worker");
+
 // Rounds of choosing the batch again without the runs held for their sources.
 constexpr int kHoldRounds = 4;
 // Change-aware due schedules beyond the batch looked at in one pass, at most.
@@ -170,7 +172,7 @@ IterationResult plan_runs(MemoryContext keep) {
     const TimestampTz now = GetCurrentTimestamp();
     // Runs are recorded and handed to workers a little before their due time, so that the worker
     // has done its catalog work when the time comes and the refresh starts on the dot.
-    const TimestampTz horizon = pg_instant(mvs::plus_lead(core_instant(now)));
+    const TimestampTz horizon = pg_instant(mvs::plus_horizon(core_instant(now)));
     const int busy_workers = pool_busy_count();
     // Places under way stay reserved; refresh_now() workers may hold some of the rest.
     const int places_in_use = busy_workers + waiting_count();
@@ -329,7 +331,19 @@ IterationResult plan_runs(MemoryContext keep) {
 
     mvs::PassResult pass;
     TimestampTz earliest = 0;
-    pass.has_earliest = catalog_earliest_next_run(DT_NOBEGIN, loop.watch_seen, &earliest);
+    int in_window = 0;
+    pass.has_earliest =
+        catalog_first_due(loop.watch_seen, mvs::kWarmWindowMicros, &earliest, &in_window);
+    if (pass.has_earliest) {
+        // Workers free at the warm hand-over, less those the runs waiting for a slot take and
+        // those this pass's runs still hold then.
+        const mvs::UtcMicros wake = mvs::minus_lead(core_instant(earliest), mvs::kWarmLeadMicros);
+        const TimestampTz due_by = pg_instant(mvs::minus_lead(wake, mvs::kFreeAfterDueMicros));
+        int free = pool_workers_free_at(pg_instant(wake), due_by) - waiting_count();
+        for (int i = 0; i < result.dispatch_count; ++i)
+            free -= result.dispatches[i].start_at > due_by ? 1 : 0;
+        pass.warm = mvs::warm_hand_over(free, in_window);
+    }
     // While due runs wait for places, a schedule not yet due may belong to a role with a place
     // free: wake for it on time.
     TimestampTz upcoming = 0;

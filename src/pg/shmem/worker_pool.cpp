@@ -1,9 +1,12 @@
 #include "pg/shmem/worker_pool.hpp"
 
+#include <algorithm>
+
 extern "C" {
 #include "postmaster/bgworker.h"
 #include "storage/ipc.h"
 #include "storage/proc.h"
+#include "utils/timestamp.h"
 }
 
 #include "pg/shmem/refresh_places.hpp"
@@ -22,6 +25,10 @@ struct LocalSlot {
     Oid role;          // and the role it runs as
     int64 next_run_id; // the run queued behind it (same role); 0: none
     int64 next_schedule_id;
+    // When it was last handed a run. A worker leaves kWorkerIdleExitMs after its last run ends,
+    // so it is there until at least then.
+    TimestampTz given_at;
+    TimestampTz due; // the due time of the last run handed to it (run_id's or next_run_id's)
 };
 
 dsm_segment* segment = nullptr;
@@ -71,6 +78,21 @@ int pool_busy_count() {
     return busy;
 }
 
+int pool_workers_free_at(TimestampTz at, TimestampTz due_by) {
+    // A second's margin for the worker's clock reading against the scheduler's.
+    constexpr int64 kLeftAtLeastUs = (kWorkerIdleExitMs - 1000) * int64{1000};
+    int free = 0;
+    for (const LocalSlot& s : local) {
+        if (s.handle == nullptr)
+            continue;
+        if (s.run_id == 0)
+            free += s.given_at + kLeftAtLeastUs > at ? 1 : 0;
+        else
+            free += s.due <= due_by ? 1 : 0;
+    }
+    return free;
+}
+
 bool pool_is_running(int64 schedule_id) {
     for (const LocalSlot& s : local)
         if ((s.run_id != 0 && s.schedule_id == schedule_id) ||
@@ -116,6 +138,8 @@ bool pool_queue(int64 run_id, int64 schedule_id, Oid role, TimestampTz start_at)
         SpinLockRelease(&pool->mutex);
         if (!there)
             continue;
+        s.given_at = GetCurrentTimestamp();
+        s.due = idle ? start_at : std::max(s.due, start_at);
         if (idle) {
             s.run_id = run_id;
             s.schedule_id = schedule_id;
@@ -165,6 +189,8 @@ bool pool_dispatch(int64 run_id, int64 schedule_id, Oid role, TimestampTz start_
             local[i].run_id = run_id;
             local[i].schedule_id = schedule_id;
             local[i].role = role;
+            local[i].given_at = GetCurrentTimestamp();
+            local[i].due = start_at;
             places_pool_role(i, role);
             SetLatch(latch);
             return true;
@@ -190,7 +216,8 @@ bool pool_dispatch(int64 run_id, int64 schedule_id, Oid role, TimestampTz start_
             SpinLockRelease(&pool->mutex);
             return false;
         }
-        local[i] = LocalSlot{handle, run_id, schedule_id, role, 0, 0};
+        local[i] =
+            LocalSlot{handle, run_id, schedule_id, role, 0, 0, GetCurrentTimestamp(), start_at};
         places_pool_role(i, role);
         return true;
     }
@@ -228,7 +255,7 @@ int pool_reap(int64* stopped) {
         if (s.next_run_id != 0)
             stopped[n++] = s.next_run_id;
         pfree(s.handle);
-        s = LocalSlot{nullptr, 0, 0, InvalidOid, 0, 0};
+        s = LocalSlot{nullptr, 0, 0, InvalidOid, 0, 0, 0, 0};
         places_pool_role(i, InvalidOid);
         SpinLockAcquire(&pool->mutex);
         pool->slots[i] = PoolSlot{0, nullptr, 0, 0, 0, 0};

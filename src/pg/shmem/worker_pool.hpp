@@ -41,6 +41,10 @@ struct WorkerPool {
 void pool_create();
 // Refreshes under way; is one of them a run of this schedule?
 int pool_busy_count();
+// Workers that will be there and free at `at`, so that a run handed to one then needs no process
+// started: idle ones still within their idle time, and busy ones whose last run is due by
+// `due_by` (some time before `at`: a guess at how long a refresh takes).
+int pool_workers_free_at(TimestampTz at, TimestampTz due_by);
 bool pool_is_running(int64 schedule_id);
 // Hands the run (of `role`) to an idle worker, or starts one, to start its refresh at `start_at`.
 // False when no background worker could start.
