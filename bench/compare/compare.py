@@ -845,8 +845,8 @@ END $$;"""
         steps = ""
         if hasattr(self, "w1_mvs_steps"):
             sched, q50, n_warm, n_cold = self.w1_mvs_steps
-            steps = (f"In workload 1 the scheduler records each run and hands it to a worker up to "
-                     f"50 ms before its due time; the worker does its catalog work, waits for the "
+            steps = (f"In workload 1 the scheduler records each run and hands it to a worker 25 to "
+                     f"75 ms before its due time; the worker does its catalog work, waits for the "
                      f"due time and starts the refresh then: `runs.started` is {fmt_ms(sched)} "
                      f"after the due time (p50) and the view's query starts at {fmt_ms(q50)}; "
                      f"{n_warm} of its "

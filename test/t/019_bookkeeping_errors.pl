@@ -120,6 +120,30 @@ ok( wait_status($node, 'victim', qq{runs_total > $victim_runs AND last_status = 
 cmp_ok(log_count($node, qr/could not record that failure either/, $log_offset),
 	'<=', 3, 'a few warnings, not one per pass');
 
+# A due time at the very end of timestamptz's range, written by hand, as the earliest: a pass
+# looks at the runs due just after the earliest, and that window must not leave the range (an
+# error in every pass, which would record nothing). A view due once shows the passes go on.
+$log_offset = -s $node->logfile;
+$node->safe_psql(
+	'postgres', q{
+UPDATE matview_scheduler.schedules SET paused = true WHERE NOT paused;
+CREATE MATERIALIZED VIEW end_of_time AS SELECT 1 AS x;
+SELECT schedule_refresh('end_of_time', 'yearly');
+UPDATE matview_scheduler.schedules SET next_run = '294276-12-31 23:59:59.999999+00'
+ WHERE view = 'end_of_time'::regclass;
+CREATE MATERIALIZED VIEW marker AS SELECT 1 AS x WITH NO DATA;
+SELECT schedule_refresh('marker', 'once', start_at => now() + interval '1 second');
+});
+ok(wait_status($node, 'marker', q{last_status = 'succeeded'}),
+	'a due time at the end of time as the earliest stops no pass');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT string_agg(view::text, ',') FROM matview_scheduler.schedules WHERE NOT paused
+   AND next_run IS NOT NULL}),
+	'end_of_time',
+	'(it is the earliest)');
+is(log_count($node, qr/out of range/, $log_offset), 0, 'and makes no error');
+
 is(pids_of($node, 'matview_scheduler scheduler'), $scheduler,
 	'the same scheduler process went through all of it');
 is( $node->safe_psql(
