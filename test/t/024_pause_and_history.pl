@@ -98,6 +98,36 @@ SELECT format('%s %s', count(*) <= 3,
 	't t',
 	'at most 3 runs of the view are kept, the newest among them');
 
+# Above 16 rows kept, a schedule's runs trim every (history_per_view / 16)-th run: every second
+# one at 32. A view whose history holds 40 rows is trimmed back to 32 (33 if a run followed) by
+# its first two runs.
+$node->append_conf('postgresql.conf', 'matview_scheduler.history_per_view = 32');
+$node->reload;
+ok($node->poll_query_until('postgres', 'SHOW matview_scheduler.history_per_view', '32'),
+	'history_per_view = 32 is in effect');
+$node->safe_psql(
+	'postgres', q{
+CREATE MATERIALIZED VIEW long_history AS SELECT 1 AS x;
+SELECT schedule_refresh('long_history', '1 second', start_at => now() + interval '1 second');
+INSERT INTO matview_scheduler.run_history (schedule_id, view, scheduled_for, started, finished,
+                                           status)
+SELECT id, view, now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour',
+       'succeeded'
+  FROM matview_scheduler.schedules, generate_series(1, 40)
+ WHERE view = 'long_history'::regclass;
+});
+ok( wait_status($node, 'long_history', q{runs_total >= 2 AND NOT running}),
+	'the view has run twice');
+$node->safe_psql('postgres', q{SELECT pause_refresh('long_history')});
+ok( wait_status($node, 'long_history', q{NOT running AND last_status = 'succeeded'}),
+	'its last run has been recorded');
+like(
+	$node->safe_psql(
+		'postgres',
+		q{SELECT count(*) FROM matview_scheduler.runs WHERE view = 'long_history'::regclass}),
+	qr/^3[23]$/,
+	'its history was trimmed to 32 rows at its second run');
+
 ok(no_crash($node), 'no server process crashed');
 
 $node->stop;

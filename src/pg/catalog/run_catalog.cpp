@@ -1,5 +1,6 @@
 #include "pg/catalog/run_catalog.hpp"
 
+#include "core/history_trim.hpp"
 #include "core/retry_policy.hpp"
 #include "pg/worker/refresh_lock.hpp"
 #include "pg/worker/run_notify.hpp"
@@ -21,8 +22,9 @@ namespace mvs::pg {
 
 namespace {
 
-// History is trimmed as it grows: per view, the newest history_per_view rows, and none older than
-// history_max_age except the newest row of each view.
+// History is trimmed as it grows (core's trim_due: every run, or every few runs of a schedule): per
+// view, the newest history_per_view rows, and none older than history_max_age except the newest
+// row of each view.
 const char* const kTrimSql =
     "DELETE FROM @history@ d"
     " USING (SELECT run_id, started, pg_catalog.row_number() OVER (ORDER BY run_id DESC) AS rn"
@@ -272,8 +274,8 @@ void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate, 
         "                 THEN LEAST(s.next_run, r.finished OPERATOR(pg_catalog.+) $7)"
         "                 ELSE s.next_run END"
         "            FROM r WHERE s.id OPERATOR(pg_catalog.=) r.schedule_id"
-        "           RETURNING s.id, %s AS notify)"
-        " SELECT r.view::pg_catalog.oid, r.manual, COALESCE(s.notify, false)"
+        "           RETURNING s.id, %s AS notify, s.runs_total)"
+        " SELECT r.view::pg_catalog.oid, r.manual, COALESCE(s.notify, false), s.runs_total"
         "   FROM r LEFT JOIN s ON s.id OPERATOR(pg_catalog.=) r.schedule_id",
         // A scheduled run that succeeded: the reading taken before it is the baseline now; so too
         // for an 'on change' schedule whose failed run has no retry left, so that only the next
@@ -297,7 +299,9 @@ void catalog_finish_run(int64 run_id, const char* status, const char* sqlstate, 
     const bool manual = DatumGetBool(get_column(0, 2, &isnull));
     if (DatumGetBool(get_column(0, 3, &isnull)))
         note_run_notification(run_id, view, view_name, status, manual);
-    trim_history(view);
+    const int64 runs_total = DatumGetInt64(get_column(0, 4, &isnull));
+    if (mvs::trim_due(!manual && !isnull, isnull ? 0 : runs_total, setting_history_per_view))
+        trim_history(view);
 }
 
 } // namespace mvs::pg
