@@ -11,7 +11,7 @@ namespace mvs {
 
 constexpr int kMaxTrimEvery = 64;
 
-// history_per_view / 16, between 1 and kMaxTrimEvery: a view keeping 16 rows or fewer trims at
+// history_per_view / 16, between 1 and kMaxTrimEvery: a view keeping fewer than 32 rows trims at
 // every run.
 int trim_every(int history_per_view) noexcept;
 

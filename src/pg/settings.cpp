@@ -45,9 +45,8 @@ void define_settings(bool preloading) {
         nullptr);
     DefineCustomIntVariable(
         "matview_scheduler.history_per_view", "Rows of run history kept per materialized view.",
-        "Older rows are deleted as new runs are recorded: at every run of a view that keeps 16 "
-        "or fewer, otherwise at every (history_per_view / 16)-th run of its schedule, at most "
-        "every 64th.",
+        "Older rows are deleted as new runs are recorded: at every (history_per_view / 16)-th "
+        "run of a schedule (every run below 32, at most every 64th) and every refresh_now run.",
         &setting_history_per_view, 1000, 1, INT_MAX, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("matview_scheduler.history_max_age",
                             "Run history older than this is deleted as new runs are recorded.",
