@@ -74,10 +74,17 @@ $node->safe_psql('postgres', q{SELECT unschedule_refresh('pausable')});
 # ---------------------------------------------------------------------------------------------
 # History is capped per view (matview_scheduler.history_per_view, reloaded on SIGHUP) as runs are
 # recorded, keeping the newest.
-$node->append_conf('postgresql.conf', 'matview_scheduler.history_per_view = 3');
-$node->reload;
-ok($node->poll_query_until('postgres', 'SHOW matview_scheduler.history_per_view', '3'),
-	'history_per_view = 3 is in effect');
+# Sets matview_scheduler.history_per_view and waits until a new session sees it.
+sub set_history_per_view
+{
+	my ($n) = @_;
+	$node->append_conf('postgresql.conf', "matview_scheduler.history_per_view = $n");
+	$node->reload;
+	ok($node->poll_query_until('postgres', 'SHOW matview_scheduler.history_per_view', $n),
+		"history_per_view = $n is in effect");
+}
+
+set_history_per_view(3);
 $node->safe_psql(
 	'postgres', q{
 CREATE MATERIALIZED VIEW historic AS SELECT pg_catalog.now() AS t;
@@ -98,13 +105,10 @@ SELECT format('%s %s', count(*) <= 3,
 	't t',
 	'at most 3 runs of the view are kept, the newest among them');
 
-# Above 16 rows kept, a schedule's runs trim every (history_per_view / 16)-th run: every second
+# From 32 rows kept, a schedule's runs trim every (history_per_view / 16)-th run: every second
 # one at 32. A view whose history holds 40 rows is trimmed back to 32 (33 if a run followed) by
 # its first two runs.
-$node->append_conf('postgresql.conf', 'matview_scheduler.history_per_view = 32');
-$node->reload;
-ok($node->poll_query_until('postgres', 'SHOW matview_scheduler.history_per_view', '32'),
-	'history_per_view = 32 is in effect');
+set_history_per_view(32);
 $node->safe_psql(
 	'postgres', q{
 CREATE MATERIALIZED VIEW long_history AS SELECT 1 AS x;
