@@ -25,6 +25,7 @@ extern "C" {
 #include "pg/scheduler/scheduler.hpp"
 #include "pg/settings.hpp"
 #include "pg/shmem/shared_state.hpp"
+#include "pg/statistics.hpp"
 #include "pg/wait_events.hpp"
 
 namespace mvs::pg {
@@ -321,8 +322,8 @@ extern "C" void mvs_launcher_main(Datum) {
         if (rescan_soon)
             wait_ms = 0;
         wait_ms = std::min(wait_ms, TimestampDifferenceMilliseconds(now, next_rescan) + 1);
-        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_ms,
-                        wait_event(Wait::LauncherMain));
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                        report_statistics_before_wait(wait_ms), wait_event(Wait::LauncherMain));
         ResetLatch(MyLatch);
     }
 }

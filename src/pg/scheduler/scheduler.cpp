@@ -33,6 +33,7 @@ extern "C" {
 #include "pg/settings.hpp"
 #include "pg/shmem/shared_state.hpp"
 #include "pg/spi_support.hpp"
+#include "pg/statistics.hpp"
 #include "pg/scheduler/waiting_runs.hpp"
 #include "pg/shmem/worker_pool.hpp"
 #include "pg/wait_events.hpp"
@@ -516,6 +517,7 @@ extern "C" void mvs_scheduler_main(Datum arg) {
                             places_manual_waiting());
         MemoryContextSwitchTo(TopMemoryContext);
         MemoryContextReset(loop_context);
+        wait_ms = report_statistics_before_wait(wait_ms);
         if (wait_ms != 0)
             (void)WaitLatch(MyLatch,
                             WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (wait_ms > 0 ? WL_TIMEOUT : 0),

@@ -28,6 +28,7 @@ extern "C" {
 #include "pg/settings.hpp"
 #include "pg/shmem/shared_state.hpp"
 #include "pg/spi_support.hpp"
+#include "pg/statistics.hpp"
 #include "pg/shmem/worker_pool.hpp"
 #include "pg/wait_events.hpp"
 
@@ -421,6 +422,7 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
         if (run_id != 0) {
             MemoryContextSwitchTo(run_context);
             carry_out(run_id, args, start_at);
+            report_statistics();
             MemoryContextSwitchTo(TopMemoryContext);
             MemoryContextReset(run_context);
             name_session("matview_scheduler refresh");
@@ -448,7 +450,8 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
             continue;
         }
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-                        kWorkerIdleExitMs - idle_ms, wait_event(Wait::WorkerIdle));
+                        report_statistics_before_wait(kWorkerIdleExitMs - idle_ms),
+                        wait_event(Wait::WorkerIdle));
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
     }
