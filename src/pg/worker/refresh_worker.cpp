@@ -215,12 +215,21 @@ ErrorData* refresh(int64 run_id, const RunSettings& settings, const char* prepar
     MemoryContext outer = CurrentMemoryContext;
     PG_TRY();
     {
-        // The transaction starts at the due time, not before: now() and statement_timestamp()
-        // in the view's query, and xact_start in pg_stat_activity, are the refresh's own start.
+        // The query is planned once more just before the due time (query_warmup.hpp), in a
+        // transaction of its own that writes nothing. The refresh's transaction starts at the
+        // due time, not before: now() and statement_timestamp() in the view's query, and
+        // xact_start in pg_stat_activity, are the refresh's own start.
         // The REFRESH runs with the session's search_path (which PostgreSQL 17 and later replace
         // with a safe one during any REFRESH); the catalog statements after it do not. Only what
         // cannot be done ahead is left here: the name is looked up again (its
         // cache entries are warm from the preparation) in case the view was renamed since.
+        const TimestampTz warm_up_at = final_warm_up_at(settings.view, start_at);
+        if (warm_up_at != 0) {
+            wait_until(warm_up_at);
+            start_catalog_transaction();
+            final_warm_up(settings.view, settings.owner);
+            commit_catalog_transaction();
+        }
         wait_until(start_at);
         start_session_transaction();
         const char* name = checked_name(settings);
