@@ -14,14 +14,15 @@
 #
 # Usage (as root): bash bench/floor.sh
 #
-# Environment (defaults in brackets; the defaults take about 4 minutes on two cores):
+# Environment (defaults in brackets; the defaults take about 6 minutes on two cores):
 #   PG_CONFIG            [/usr/lib/postgresql/15/bin/pg_config] the PostgreSQL to use
 #   BENCH_BURSTS         [500,5000] figure 1: views due at once, one burst size after the other
 #   BENCH_REPEATS        [3]   figure 1: repeats of each burst and its floor (medians are shown)
 #   BENCH_RUN_VIEWS      [100] figure 2: views due every second
 #   BENCH_BIG_SCHEDULES  [100000] figure 2: schedules in all, in the second measurement
 #   BENCH_RUN_S          [10]  figure 2: seconds of each measurement
-#   BENCH_LATENCY_S      [30]  figure 3: seconds (one due refresh per second)
+#   BENCH_LATENCY_S      [100] figure 3: seconds (one due refresh per second; with fewer than
+#                              100 runs the p99 is the slowest run)
 #   BENCH_MAX_WORKERS    [8]   matview_scheduler.max_workers (and max_workers_per_role)
 #   BENCH_ONLY           [123] the figures to run
 set -euo pipefail
