@@ -22,8 +22,22 @@ UtcMicros plus_horizon(UtcMicros t) noexcept {
     return t > INT64_MAX - kHorizonMicros ? INT64_MAX : t + kHorizonMicros;
 }
 
+bool needs_place_now(UtcMicros due, UtcMicros now) noexcept {
+    return now > INT64_MAX - kColdLeadMicros || due <= now + kColdLeadMicros;
+}
+
 bool warm_hand_over(int free_workers, int due_in_window) noexcept {
     return free_workers > 0 && due_in_window <= free_workers;
+}
+
+bool pass_batch_full(bool fetched_limit, bool not_yet, bool extras_left, int progress) noexcept {
+    return (fetched_limit && !not_yet) || (extras_left && progress > 0);
+}
+
+bool wake_needs_earliest(const PassResult& pass) noexcept {
+    if (pass.held_for_sources > 0 && pass.progress == 0)
+        return false;
+    return !pass.waiting_for_place && !pass.batch_full;
 }
 
 std::int64_t wake_after_pass(const PassResult& pass) noexcept {
@@ -75,7 +89,25 @@ bool pass_needed(const Wakeup& w) noexcept {
 }
 
 bool place_pass_due(int free_places, int queue_room, int busy) noexcept {
-    return free_places > 0 || busy <= 0 || std::int64_t{queue_room} * 2 >= busy;
+    return free_places > 0 || busy <= 0 || queue_room >= busy;
+}
+
+FinishWake finish_wake(bool each_wanted, bool waiting_for_place) noexcept {
+    if (each_wanted)
+        return FinishWake::kEach;
+    return waiting_for_place ? FinishWake::kPlaceOrQueue : FinishWake::kNone;
+}
+
+bool finish_wakes(FinishWake mode, bool worker_free, bool queued_left) noexcept {
+    switch (mode) {
+    case FinishWake::kEach:
+        return true;
+    case FinishWake::kPlaceOrQueue:
+        return worker_free || !queued_left;
+    case FinishWake::kNone:
+        break;
+    }
+    return false;
 }
 
 bool watch_pass_due(bool writes_unseen, std::int64_t since_ms) noexcept {

@@ -12,11 +12,13 @@ namespace mvs {
 
 // Runs are recorded and handed to workers ahead of their due time, so that the worker has done its
 // catalog work when the time comes and the refresh starts on the dot. A pass takes every run due
-// within kHorizonMicros. It is woken kColdLeadMicros before the earliest due time when a worker
-// process must be started for it (about 20 ms), and only kWarmLeadMicros before when workers are
-// up for every run due in the first kWarmWindowMicros: passes are then at least 50 ms apart, and
-// due times spread over each second share them (about 5 runs a pass at 100 runs a second).
-constexpr std::int64_t kHorizonMicros = 75 * 1000;
+// within kHorizonMicros that has a place (a run due later than kColdLeadMicros without one waits
+// for its own hand-over, see needs_place_now). It is woken kColdLeadMicros before the earliest due
+// time when a worker process must be started for it (about 20 ms), and only kWarmLeadMicros
+// before when workers are up for every run due in the first kWarmWindowMicros: passes are then up
+// to 125 ms apart, and due times spread over each second share them (about 12 runs a pass at 100
+// runs a second). Most of a pass's cost is the pass itself, not its runs.
+constexpr std::int64_t kHorizonMicros = 150 * 1000;
 constexpr std::int64_t kColdLeadMicros = 50 * 1000;
 constexpr std::int64_t kWarmLeadMicros = 25 * 1000;
 // Runs due this soon after the earliest are handed over with less than the cold lead.
@@ -25,9 +27,11 @@ constexpr std::int64_t kWarmWindowMicros = kColdLeadMicros - kWarmLeadMicros;
 // refreshes take a few milliseconds. One that takes longer leaves the run to a new process, handed
 // over with the warm lead, so started a few milliseconds late.
 constexpr std::int64_t kFreeAfterDueMicros = 10 * 1000;
-// A due time within the horizon that a pass could not take (its row locked, no place): the
+// A due time within the horizon that a pass could not take (its row locked, no place yet): the
 // scheduler waits at least this long between passes, so that one pass hands over several runs.
-constexpr std::int64_t kMinPassGapMs = (kHorizonMicros - kColdLeadMicros) / 1000;
+// No longer than the cold lead less the warm one: a run due just beyond the cold lead is still
+// handed over with the warm lead.
+constexpr std::int64_t kMinPassGapMs = kWarmWindowMicros / 1000;
 // What waits (a row another transaction holds, a run waiting for a background worker slot or for
 // pg_restore to finish) is looked at again after this.
 constexpr std::int64_t kLookAgainMs = 1000;
@@ -41,10 +45,23 @@ UtcMicros minus_lead(UtcMicros t, std::int64_t lead = kColdLeadMicros) noexcept;
 // t + kHorizonMicros, saturating.
 UtcMicros plus_horizon(UtcMicros t) noexcept;
 
+// Whether a due run that finds no place waits for one now (each place that frees wakes the
+// scheduler): only once its hand-over time has come, due within kColdLeadMicros of `now`. One due
+// later is not waiting yet: the scheduler wakes for it at its hand-over, when the workers that
+// run the earlier ones are mostly free again, instead of at every run that ends before.
+bool needs_place_now(UtcMicros due, UtcMicros now) noexcept;
+
 // Whether the next pass may hand over the earliest runs with the warm lead: `free_workers` pool
 // workers will be up and free at its wake-up, and `due_in_window` runs are due within
 // kWarmWindowMicros of the earliest (counted up to free_workers + 1).
 bool warm_hand_over(int free_workers, int due_in_window) noexcept;
+
+// Whether a pass leaves due runs it could have taken, so the next goes round at once: it fetched
+// as many due schedules as it could take (`fetched_limit`) and left none for later
+// (`not_yet`: a run without a place, not due within the cold lead, which the scheduler wakes for),
+// or it moved something and change-aware schedules beyond its batch are left (`extras_left`; with
+// no progress, a changed view with no place for it must not make the scheduler spin).
+bool pass_batch_full(bool fetched_limit, bool not_yet, bool extras_left, int progress) noexcept;
 
 // What one planning pass saw. Plain data.
 struct PassResult {
@@ -63,6 +80,9 @@ struct PassResult {
 
 // The sleep after the pass in milliseconds: 0 to go round at once, -1 until woken.
 std::int64_t wake_after_pass(const PassResult& pass) noexcept;
+// Whether wake_after_pass reads has_earliest, earliest and warm for this pass (the others set):
+// a pass that waits for places or goes round at once need not look the earliest due time up.
+bool wake_needs_earliest(const PassResult& pass) noexcept;
 
 // Runs waiting for a background worker slot look again at least every kLookAgainMs: a slot
 // another process frees sends no wake-up.
@@ -85,9 +105,22 @@ bool pass_needed(const Wakeup& w) noexcept;
 
 // Due runs wait for a place while runs are queued behind the workers' current ones (`queue_room`
 // of `busy` workers have nothing queued): a pass takes as many runs as there is room, so one is
-// worth its cost when a place is free or at least half of the queue room is. With nothing queued
-// (room == busy) every freed worker makes a pass, as without queues.
+// worth its cost when a place is free or no worker has a run queued any more. Until then every
+// busy worker goes on to its queued run without the scheduler. With nothing queued (room == busy)
+// every freed worker makes a pass, as without queues.
 bool place_pass_due(int free_places, int queue_room, int busy) noexcept;
+
+// Which finished runs wake the scheduler (a worker sets its latch).
+enum class FinishWake : std::uint8_t {
+    kNone,         // none: the places and workers they free are noted at its next wake-up
+    kEach,         // each: runs wait for their sources, a worker slot, or refresh_now for a place
+    kPlaceOrQueue, // runs wait only for places: as place_pass_due, a run after which its worker
+                   // is free, or after which no worker has a run queued
+};
+FinishWake finish_wake(bool each_wanted, bool waiting_for_place) noexcept;
+// Whether a finished run wakes the scheduler: `worker_free` the worker has no queued run to go on
+// to, `queued_left` some worker still has one.
+bool finish_wakes(FinishWake mode, bool worker_free, bool queued_left) noexcept;
 
 // Writes to what 'on change' views read wake the scheduler, but it looks at those views at most
 // once per kWatchPassMs: under a steady stream of writes that is once a second, not once per

@@ -40,4 +40,10 @@ int due_fetch_limit(int free_places, int busy_places) noexcept {
     return clamp_int(std::int64_t{free_places} + busy_places + 1, 1, INT_MAX);
 }
 
+int trim_fetch_limit(int limit, int busy_places, int busy_due) noexcept {
+    const std::int64_t unused = std::int64_t{busy_places} - std::max(0, busy_due);
+    return clamp_int(std::int64_t{limit} - std::max<std::int64_t>(0, unused), 1,
+                     std::max(1, limit));
+}
+
 } // namespace mvs

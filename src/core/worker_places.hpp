@@ -35,5 +35,10 @@ struct PlaceBudget {
 // How many due schedules one pass fetches: one more than the places the pool may use, so that a
 // full batch shows that more may be due.
 int due_fetch_limit(int free_places, int busy_places) noexcept;
+// The limit once the first due schedules are known: the busy places are in it only for due
+// schedules whose own run is under way (skipped, they take no place), so of the `busy_places`
+// only the `busy_due` such schedules among the first `limit` stay. Locking the rest would lock
+// rows that could only wait for a place. At least 1, at most `limit`.
+int trim_fetch_limit(int limit, int busy_places, int busy_due) noexcept;
 
 } // namespace mvs

@@ -24,7 +24,7 @@ $node->safe_psql(
 CREATE MATERIALIZED VIEW long_view AS SELECT pg_sleep(6) IS NULL AS slept WITH NO DATA;
 SELECT schedule_refresh('long_view', '1 hour', start_at => now() + interval '1 second');
 });
-# A run is recorded up to 75 ms before its due time (its worker prepares meanwhile): running
+# A run is recorded up to 150 ms before its due time (its worker prepares meanwhile): running
 # shows from then, running_since is the due time.
 ok( wait_status($node, 'long_view', q{running AND running_since <= now()}),
 	'the long refresh starts');

@@ -32,7 +32,7 @@ TEST(NextWake, LeadSaturates) {
     EXPECT_EQ(mvs::plus_horizon(INT64_MAX - 1), INT64_MAX);
     EXPECT_EQ(mvs::minus_lead(kNow), kNow - mvs::kColdLeadMicros);
     EXPECT_EQ(mvs::minus_lead(kNow, mvs::kWarmLeadMicros), kNow - 25 * 1000);
-    EXPECT_EQ(mvs::plus_horizon(kNow), kNow + 75 * 1000);
+    EXPECT_EQ(mvs::plus_horizon(kNow), kNow + 150 * 1000);
 }
 
 PassResult pass_with_earliest(UtcMicros earliest, bool warm = false) {
@@ -63,11 +63,11 @@ TEST(NextWake, TheLeadsLeaveRoomForAWorkerAndForSeveralRunsAPass) {
 TEST(NextWake, DueTimesCloseTogetherShareAPass) {
     // A pass took everything due within the horizon; the next due time lies just beyond it.
     const UtcMicros next = kNow + mvs::kHorizonMicros + 1000;
-    // Workers are up: the next pass is 51 ms away and hands it over 25 ms ahead, with every run
-    // due in the 50 ms after it.
-    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(next, true)), 51);
-    // A process to start: 26 ms away, 50 ms ahead.
-    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(next)), 26);
+    // Workers are up: the next pass is 126 ms away and hands it over 25 ms ahead, with every run
+    // due in the 150 ms after it.
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(next, true)), 126);
+    // A process to start: 101 ms away, 50 ms ahead.
+    EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(next)), 101);
     // The next due time 60 ms away (a row that was locked): its hand-over is 10 ms away, but the
     // scheduler waits for kMinPassGapMs, and then hands it over still 35 ms ahead.
     EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 60 * 1000)), mvs::kMinPassGapMs);
@@ -75,6 +75,79 @@ TEST(NextWake, DueTimesCloseTogetherShareAPass) {
     // Further away than the gap: on time, as before.
     EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 90 * 1000)), 40);
     EXPECT_EQ(mvs::wake_after_pass(pass_with_earliest(kNow + 90 * 1000, true)), 65);
+}
+
+TEST(NextWake, ARunWithoutAPlaceWaitsForOneOnlyOnceItsHandOverHasCome) {
+    EXPECT_TRUE(mvs::needs_place_now(kNow - kSecond, kNow));
+    EXPECT_TRUE(mvs::needs_place_now(kNow + mvs::kColdLeadMicros, kNow));
+    EXPECT_FALSE(mvs::needs_place_now(kNow + mvs::kColdLeadMicros + 1, kNow));
+    EXPECT_FALSE(mvs::needs_place_now(kNow + mvs::kHorizonMicros, kNow));
+    // Due times written as -infinity or infinity, a clock at the end of the range: no overflow.
+    EXPECT_TRUE(mvs::needs_place_now(INT64_MIN, kNow));
+    EXPECT_FALSE(mvs::needs_place_now(INT64_MAX, kNow));
+    EXPECT_TRUE(mvs::needs_place_now(INT64_MAX, INT64_MAX - 1));
+    EXPECT_TRUE(mvs::needs_place_now(kNow, INT64_MAX));
+}
+
+TEST(NextWake, ARunNotYetWaitingIsStillHandedOverWithTheWarmLead) {
+    // A pass left a run without a place, due anywhere beyond the cold lead within the horizon:
+    // the scheduler wakes for it (warm or cold, at least kMinPassGapMs later) no later than the
+    // warm lead before it (to the millisecond).
+    for (UtcMicros due = kNow + mvs::kColdLeadMicros + 1; due <= kNow + mvs::kHorizonMicros;
+         due += 997) {
+        ASSERT_FALSE(mvs::needs_place_now(due, kNow));
+        for (bool warm : {false, true}) {
+            const std::int64_t ms = mvs::wake_after_pass(pass_with_earliest(due, warm));
+            EXPECT_GE(ms, mvs::kMinPassGapMs);
+            // (A sleep is rounded up to the next millisecond.)
+            EXPECT_LT(kNow + ms * 1000, due - mvs::kWarmLeadMicros + 1000) << (due - kNow) << warm;
+        }
+    }
+}
+
+TEST(NextWake, RunsLeftForLaterDoNotMakeTheBatchFull) {
+    EXPECT_TRUE(mvs::pass_batch_full(true, false, false, 0));
+    EXPECT_FALSE(mvs::pass_batch_full(false, false, false, 5));
+    // A run left for its own hand-over: the scheduler sleeps until then instead of going round
+    // at once (again and again, until the run is due within the cold lead).
+    EXPECT_FALSE(mvs::pass_batch_full(true, true, false, 5));
+    // Change-aware schedules beyond the batch: at once only after progress.
+    EXPECT_TRUE(mvs::pass_batch_full(false, false, true, 1));
+    EXPECT_TRUE(mvs::pass_batch_full(true, true, true, 1));
+    EXPECT_FALSE(mvs::pass_batch_full(false, true, true, 0));
+}
+
+TEST(NextWake, APassThatWaitsOrGoesRoundAtOnceNeedsNoEarliestDueTime) {
+    PassResult p;
+    p.now = kNow;
+    EXPECT_TRUE(mvs::wake_needs_earliest(p));
+    int skipped = 0;
+    for (int bits = 0; bits < 16; ++bits) {
+        PassResult q;
+        q.now = kNow;
+        q.batch_full = (bits & 1) != 0;
+        q.waiting_for_place = (bits & 2) != 0;
+        q.held_for_sources = (bits & 4) != 0 ? 2 : 0;
+        q.progress = (bits & 8) != 0 ? 3 : 0;
+        q.has_upcoming = true;
+        q.upcoming = kNow + 2 * kSecond;
+        if (mvs::wake_needs_earliest(q))
+            continue;
+        ++skipped;
+        // Not read: the same sleep whatever the earliest due time is, or whether there is one.
+        const std::int64_t without = mvs::wake_after_pass(q);
+        for (UtcMicros earliest : {kNow - kSecond, kNow + 30 * 1000, kNow + 3600 * kSecond}) {
+            for (bool warm : {false, true}) {
+                PassResult with = q;
+                with.has_earliest = true;
+                with.earliest = earliest;
+                with.warm = warm;
+                EXPECT_EQ(mvs::wake_after_pass(with), without) << bits;
+            }
+        }
+    }
+    // Held without progress (4 of the 16), waiting for places (6 more), a full batch (3 more).
+    EXPECT_EQ(skipped, 4 + 6 + 3);
 }
 
 TEST(NextWake, WarmOnlyWhenAWorkerIsUpForEachRunDueFirst) {
@@ -110,14 +183,34 @@ TEST(NextWake, WaitingForAPlaceWakesForTheNextNotYetDue) {
     EXPECT_EQ(mvs::wake_after_pass(p), 0);
 }
 
-TEST(NextWake, APassForPlacesWhenOneIsFreeOrHalfTheQueueRoom) {
+TEST(NextWake, APassForPlacesWhenOneIsFreeOrNoRunIsQueued) {
     EXPECT_TRUE(mvs::place_pass_due(1, 0, 8));  // a place is free
     EXPECT_FALSE(mvs::place_pass_due(0, 3, 8)); // 5 of 8 workers have a run queued
-    EXPECT_TRUE(mvs::place_pass_due(0, 4, 8));  // half have room
+    EXPECT_FALSE(mvs::place_pass_due(0, 7, 8)); // one has
     EXPECT_TRUE(mvs::place_pass_due(0, 8, 8));  // nothing queued: every freed worker, as before
     EXPECT_TRUE(mvs::place_pass_due(0, 0, 0));  // no worker busy
     EXPECT_TRUE(mvs::place_pass_due(0, 1, 1));
     EXPECT_FALSE(mvs::place_pass_due(0, 0, 1));
+}
+
+TEST(NextWake, FinishedRunsWakeTheSchedulerOnlyWhenAPassWouldBeDue) {
+    using mvs::FinishWake;
+    EXPECT_EQ(mvs::finish_wake(true, false), FinishWake::kEach);
+    EXPECT_EQ(mvs::finish_wake(true, true), FinishWake::kEach);
+    EXPECT_EQ(mvs::finish_wake(false, true), FinishWake::kPlaceOrQueue);
+    EXPECT_EQ(mvs::finish_wake(false, false), FinishWake::kNone);
+    for (bool free : {false, true}) {
+        for (bool left : {false, true}) {
+            EXPECT_TRUE(mvs::finish_wakes(FinishWake::kEach, free, left));
+            EXPECT_FALSE(mvs::finish_wakes(FinishWake::kNone, free, left));
+        }
+    }
+    // Waiting for places: the worker went on to its queued run, and others still have theirs.
+    EXPECT_FALSE(mvs::finish_wakes(FinishWake::kPlaceOrQueue, false, true));
+    // A place is free, or the last queued run was taken: a pass is due (place_pass_due).
+    EXPECT_TRUE(mvs::finish_wakes(FinishWake::kPlaceOrQueue, true, true));
+    EXPECT_TRUE(mvs::finish_wakes(FinishWake::kPlaceOrQueue, false, false));
+    EXPECT_TRUE(mvs::place_pass_due(0, 8, 8));
 }
 
 TEST(NextWake, RunsHeldForSourcesNeverSpin) {

@@ -56,4 +56,23 @@ TEST(WorkerPlaces, FetchLimitIsOneMoreThanThePoolCanUse) {
     EXPECT_EQ(mvs::due_fetch_limit(INT_MAX, INT_MAX), INT_MAX);
 }
 
+TEST(WorkerPlaces, FetchLimitKeepsBusyPlacesOnlyForDueSchedulesUnderWay) {
+    // Every place busy with other schedules, 4 of queue room: 8 + 1 + 4 fetched, of which 8 could
+    // only wait for a place; 4 queued and 1 to see that more wait.
+    EXPECT_EQ(mvs::trim_fetch_limit(13, 8, 0), 5);
+    // Two of the first due schedules have their run under way: they are skipped, not placed.
+    EXPECT_EQ(mvs::trim_fetch_limit(13, 8, 2), 7);
+    EXPECT_EQ(mvs::trim_fetch_limit(13, 8, 8), 13);
+    // Nothing busy: unchanged.
+    EXPECT_EQ(mvs::trim_fetch_limit(4, 0, 0), 4);
+    // Never below one (a full batch must still show that more wait), never above the limit.
+    EXPECT_EQ(mvs::trim_fetch_limit(9, 8, 0), 1);
+    EXPECT_EQ(mvs::trim_fetch_limit(1, 8, 0), 1);
+    EXPECT_EQ(mvs::trim_fetch_limit(0, 0, 0), 1);
+    EXPECT_EQ(mvs::trim_fetch_limit(5, 2, 9), 5);
+    EXPECT_EQ(mvs::trim_fetch_limit(5, 2, -3), 3);
+    EXPECT_EQ(mvs::trim_fetch_limit(INT_MAX, INT_MAX, 0), 1);
+    EXPECT_EQ(mvs::trim_fetch_limit(INT_MAX, 0, 0), INT_MAX);
+}
+
 } // namespace

@@ -185,8 +185,8 @@ IterationResult plan_runs(MemoryContext keep) {
     bool may_queue = catalog_has_run_history();
     // Room behind the busy workers, and behind each run given a place in this pass.
     int queue_room = may_queue ? pool_queue_room_total() : 0;
-    const int limit = mvs::due_fetch_limit(places.free, busy_workers) +
-                      (may_queue ? queue_room + places.free : 0);
+    int limit = mvs::due_fetch_limit(places.free, busy_workers) +
+                (may_queue ? queue_room + places.free : 0);
     // The places each role holds or waits for, so that due runs are shared fairly between roles.
     RoleUsage* usage = static_cast<RoleUsage*>(palloc(sizeof(RoleUsage)));
     usage->n = 0;
@@ -207,6 +207,12 @@ IterationResult plan_runs(MemoryContext keep) {
         queue_room = 0;
     const mvs::RolePlaces role_places{usage->roles, usage->counts, usage->n};
     int chosen = mvs::fair_order(candidates, n_candidates, role_places, role_place_limit(), limit);
+    int busy_due = 0;
+    for (int c = 0; c < chosen; ++c)
+        busy_due +=
+            pool_is_running(candidates[c].id) || waiting_for_schedule(candidates[c].id) ? 1 : 0;
+    limit = mvs::trim_fetch_limit(limit, busy_workers, busy_due);
+    chosen = std::min(chosen, limit);
     DueSchedule* due = nullptr;
     int n = chosen > 0 ? catalog_lock_due(horizon, candidates, chosen, &due) : 0;
     if ((n > 0 || waiting_count() > 0) && restore_in_progress()) {
@@ -217,6 +223,7 @@ IterationResult plan_runs(MemoryContext keep) {
         return result;
     }
     bool waiting_for_worker = false;
+    bool not_yet = false; // a run without a place, due beyond the cold lead: handed over later
     int progress = 0;
     // A view waits, still due, while a view it reads is refreshed or due ahead of it. What it
     // would have taken of the batch goes to the due runs behind it: the candidates are chosen
@@ -259,7 +266,10 @@ IterationResult plan_runs(MemoryContext keep) {
         case PlanStep::kLater:
             break;
         case PlanStep::kNeedsWorker:
-            waiting_for_worker = true;
+            if (mvs::needs_place_now(core_instant(due[i].next_run), core_instant(decided)))
+                waiting_for_worker = true;
+            else
+                not_yet = true;
             break;
         case PlanStep::kStarted:
             // A run noted in the batch gets its id when the batch is recorded, below.
@@ -331,9 +341,14 @@ IterationResult plan_runs(MemoryContext keep) {
     record_unchanged(unchanged, decided, loop.watch_seen);
 
     mvs::PassResult pass;
+    pass.batch_full = mvs::pass_batch_full(n == limit, not_yet, extras_left, progress);
+    pass.progress = progress;
+    pass.waiting_for_place = waiting_for_worker;
+    pass.held_for_sources = held_count;
     TimestampTz earliest = 0;
     int in_window = 0;
     pass.has_earliest =
+        mvs::wake_needs_earliest(pass) &&
         catalog_first_due(loop.watch_seen, mvs::kWarmWindowMicros, &earliest, &in_window);
     if (pass.has_earliest) {
         // Workers free at the warm hand-over, less those the runs waiting for a slot take and
@@ -348,20 +363,14 @@ IterationResult plan_runs(MemoryContext keep) {
     // While due runs wait for places, a schedule not yet due may belong to a role with a place
     // free: wake for it on time.
     TimestampTz upcoming = 0;
-    pass.waiting_for_place = waiting_for_worker;
     result.waiting_for_place = waiting_for_worker || held_count > 0;
     result.held = held_count > 0;
-    pass.held_for_sources = held_count;
     pass.has_upcoming = (waiting_for_worker || held_count > 0) &&
                         catalog_earliest_next_run(horizon, loop.watch_seen, &upcoming);
     commit_catalog_transaction();
     pgstat_report_activity(STATE_IDLE, nullptr);
 
     pass.now = core_instant(GetCurrentTimestamp());
-    // Go round at once for the rest only when this pass moved something: a changed view beyond
-    // the batch with no place for it must not make the scheduler spin.
-    pass.batch_full = n == limit || (extras_left && progress > 0);
-    pass.progress = progress;
     pass.earliest = core_instant(earliest);
     pass.upcoming = core_instant(upcoming);
     result.wait_ms = static_cast<long>(mvs::wake_after_pass(pass));
@@ -461,7 +470,7 @@ extern "C" void mvs_scheduler_main(Datum arg) {
         // Every finished run wakes the scheduler until it has looked (below), and the latch is
         // reset before it looks, so neither a wake-up during the pass nor a run that finishes
         // meanwhile is lost.
-        pool_wake_on_finish(true);
+        pool_wake_on_finish(mvs::FinishWake::kEach);
         ResetLatch(MyLatch);
         // Workers that finished give their places back at once, pass or not.
         if (stopped_count == 0)
@@ -511,10 +520,11 @@ extern "C" void mvs_scheduler_main(Datum arg) {
         if (!unseen)
             unseen = change_watch_generation(MyDatabaseId, true) != loop.watch_seen;
         wait_ms = static_cast<long>(mvs::sleep_for_watch(wait_ms, unseen, since_watch_pass()));
-        // A finished run is worth a wake-up only to what waits for a place or for its sources;
-        // otherwise its place and worker are noted at the next wake-up, before the next pass.
-        pool_wake_on_finish(loop.waiting_for_place || waiting_count() > 0 ||
-                            places_manual_waiting());
+        // A finished run is worth a wake-up only to what waits for a place or for its sources
+        // (runs that wait only for places: when a pass for them is due); otherwise its place and
+        // worker are noted at the next wake-up, before the next pass.
+        pool_wake_on_finish(mvs::finish_wake(
+            loop.held || waiting_count() > 0 || places_manual_waiting(), loop.waiting_for_place));
         MemoryContextSwitchTo(TopMemoryContext);
         MemoryContextReset(loop_context);
         wait_ms = report_statistics_before_wait(wait_ms);

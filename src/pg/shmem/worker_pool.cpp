@@ -60,12 +60,12 @@ void pool_create() {
     memset(pool, 0, sizeof *pool);
     SpinLockInit(&pool->mutex);
     pool->scheduler_latch = MyLatch;
-    pool->wake_on_finish = true;
+    pool->wake_on_finish = mvs::FinishWake::kEach;
     memset(local, 0, sizeof local);
     before_shmem_exit(pool_close, 0);
 }
 
-void pool_wake_on_finish(bool wanted) {
+void pool_wake_on_finish(mvs::FinishWake wanted) {
     SpinLockAcquire(&pool->mutex);
     pool->wake_on_finish = wanted;
     SpinLockRelease(&pool->mutex);
@@ -163,6 +163,15 @@ int64 pool_take_next(WorkerPool* shared, PoolSlot& slot) {
     slot.next_run_id = 0;
     slot.next_start_at = 0;
     return slot.run_id;
+}
+
+Latch* pool_finish_latch(WorkerPool* shared, int64 next) {
+    bool queued_left = false;
+    for (int i = 0; i < kPoolCapacity && !queued_left; ++i)
+        queued_left = shared->slots[i].next_run_id != 0;
+    return mvs::finish_wakes(shared->wake_on_finish, next == 0, queued_left)
+               ? shared->scheduler_latch
+               : nullptr;
 }
 
 void pool_usage(RoleUsage* usage) {

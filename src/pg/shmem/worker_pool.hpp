@@ -3,6 +3,7 @@
 // idle for a minute exits. The pool lives in a DSM segment the scheduler creates.
 #pragma once
 
+#include "core/next_wake.hpp"
 #include "pg/pg_headers.hpp"
 
 extern "C" {
@@ -31,9 +32,9 @@ struct PoolSlot {
 struct WorkerPool {
     slock_t mutex;
     Latch* scheduler_latch; // nullptr once the scheduler has gone: workers leave
-    // The scheduler wants to hear of each finished run (pool_wake_on_finish); otherwise a worker
-    // that finishes lets it sleep.
-    bool wake_on_finish;
+    // Which finished runs the scheduler wants to hear of (pool_wake_on_finish); a worker whose
+    // finished run is not one of them lets it sleep.
+    mvs::FinishWake wake_on_finish;
     PoolSlot slots[kPoolCapacity];
 };
 
@@ -61,7 +62,7 @@ void pool_usage(RoleUsage* usage);
 // Whether a worker that finishes a run sets the scheduler's latch: while runs or refresh_now()
 // wait for a place or their sources. Otherwise the places and workers a run frees are noted at
 // the scheduler's next wake-up, before its next pass.
-void pool_wake_on_finish(bool wanted);
+void pool_wake_on_finish(mvs::FinishWake wanted);
 // Notes finished runs, and workers that stopped; the runs they stopped in (or had queued) go to
 // `stopped` (room for 2 * kPoolCapacity). Returns how many.
 int pool_reap(int64* stopped);
@@ -71,5 +72,8 @@ WorkerPool* pool_attach(dsm_handle handle);
 // Under the pool's mutex, once the run in `slot` is done: its queued run becomes its run (or it
 // becomes idle). Returns the new run (0: none).
 int64 pool_take_next(WorkerPool* pool, PoolSlot& slot);
+// Under the pool's mutex, after pool_take_next returned `next`: the scheduler's latch if the run
+// that ended is one it wants to hear of, else nullptr.
+Latch* pool_finish_latch(WorkerPool* pool, int64 next);
 
 } // namespace mvs::pg

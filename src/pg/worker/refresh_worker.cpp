@@ -437,10 +437,10 @@ extern "C" void mvs_refresh_worker_main(Datum arg) {
             name_session("matview_scheduler refresh");
             SpinLockAcquire(&pool->mutex);
             const int64 next = pool_take_next(pool, slot);
-            Latch* scheduler = pool->wake_on_finish ? pool->scheduler_latch : nullptr;
+            Latch* scheduler = pool_finish_latch(pool, next);
             SpinLockRelease(&pool->mutex);
             if (scheduler != nullptr)
-                SetLatch(scheduler); // a worker is free, or its queue is
+                SetLatch(scheduler); // a worker is free, or the queues are
             if (next == 0)
                 idle_since = GetCurrentTimestamp();
             continue;
