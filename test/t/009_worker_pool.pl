@@ -86,6 +86,41 @@ SELECT started >= (SELECT min(finished) FROM matview_scheduler.runs WHERE view I
 	't',
 	'after a slow refresh had ended');
 
+# More runs of one role due at once than there are places: a run is queued behind each worker's,
+# the rest wait for a place, and only the workers' finished runs tell the scheduler when a pass is
+# due (a place frees, or no worker has a run queued any more). A finished run that failed to wake
+# it would leave the rest waiting for good.
+foreach my $i (1 .. 12)
+{
+	slow_view($node, "q$i", 0.2);
+}
+$node->safe_psql(
+	'postgres', q{
+SELECT count(schedule_refresh(format('q%s', i)::regclass, 'once',
+                              start_at => date_trunc('second', now()) + interval '2 seconds'))
+  FROM generate_series(1, 12) i;
+});
+ok( $node->poll_query_until(
+		'postgres', q{
+SELECT count(*) = 12 FROM matview_scheduler.runs
+ WHERE view::text LIKE 'q%' AND status = 'succeeded'}),
+	'twelve runs due at once with two places all succeed');
+is( $node->safe_psql(
+		'postgres', q{
+SELECT max(finished) - min(scheduled_for) < interval '30 seconds'
+  FROM matview_scheduler.runs WHERE view::text LIKE 'q%'}),
+	't',
+	'one after the other, without waiting for anything but a place');
+cmp_ok(
+	$node->safe_psql(
+		'postgres', q{
+SELECT max(n) FROM (
+  SELECT count(*) AS n FROM matview_scheduler.runs a JOIN matview_scheduler.runs b
+      ON b.started <= a.started AND b.finished > a.started
+   WHERE a.view::text LIKE 'q%' AND b.view::text LIKE 'q%' GROUP BY a.run_id) o}),
+	'<=', 2,
+	'never more than two at once');
+
 # DROP EXTENSION stops the scheduler, and its workers leave with it.
 $node->safe_psql('postgres', 'DROP EXTENSION matview_scheduler');
 ok( $node->poll_query_until(
